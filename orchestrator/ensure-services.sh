@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the real services sessionlab starts (redis-server, memcached, nginx) from Debian
+# packages when they are missing. As root it runs apt-get; otherwise it names the command to run.
+set -euo pipefail
+
+missing=()
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+have redis-server || missing+=(redis-server)
+have redis-cli || missing+=(redis-tools)
+have memcached || missing+=(memcached)
+have nginx || missing+=(nginx)
+have openssl || missing+=(openssl)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "sessionlab: missing ${missing[*]} — run: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "sessionlab: installing ${missing[*]} with apt-get" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

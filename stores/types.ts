@@ -1,0 +1,108 @@
+/**
+ * The one interface every session store implements (redis, redis-cluster, redis-sentinel,
+ * memcached, memory). The engine (session/) speaks only this; a store never sees a cookie.
+ *
+ * A stored session is a flat map of string fields. Field names carry a one-letter namespace:
+ * `m:` for metadata the engine owns (created, user, absolute deadline), `d:` for user data
+ * (JSON text, or sealed text with encryption at rest; counters are plain decimal integers).
+ * Only `d:` fields count towards the size limit.
+ */
+
+/** Stored fields of one session. */
+export type Fields = Record<string, string>;
+
+/** A session as read from the store. */
+export interface LoadedSession {
+  fields: Fields;
+  /** Remaining time to live in the store, in milliseconds (the idle clock). */
+  ttlMs: number;
+}
+
+/** One change recorded by a request; a commit applies a list of them, in order, atomically. */
+export type DeltaOp =
+  | { op: 'set'; field: string; value: string }
+  | { op: 'del'; field: string }
+  | { op: 'incr'; field: string; by: number };
+
+export interface CommitOptions {
+  /** New time to live for the session after the commit, in milliseconds. */
+  ttlMs: number;
+  /** Largest allowed size of the stored `d:` fields after the commit, in bytes (0: no limit). */
+  maxBytes: number;
+}
+
+/** Outcome of a commit. Anything but `ok` means the store changed nothing. */
+export type CommitResult =
+  /** `counters` holds the value after each `incr` op, in op order. */
+  | { status: 'ok'; counters: number[] }
+  /** The session does not exist (destroyed, expired, rotated away): nothing is recreated. */
+  | { status: 'gone' }
+  /** The session would hold `bytes` bytes, over `maxBytes`. */
+  | { status: 'too-large'; bytes: number }
+  /** An `incr` op targets a field that holds something other than an integer. */
+  | { status: 'not-integer'; field: string };
+
+export interface SessionStore {
+  /** Store kind, for logs and reports: `redis`, `redis-cluster`, `memcached`, ... */
+  readonly kind: string;
+  /** Resolves once the store answers; rejects with StoreUnavailableError otherwise. */
+  connect(): Promise<void>;
+  /** One round trip. `null` when the session does not exist. */
+  load(id: string): Promise<LoadedSession | null>;
+  /** Creates a session only if the id is free (`add` semantics); false when it exists. */
+  create(id: string, fields: Fields, ttlMs: number): Promise<boolean>;
+  /** Applies the ops atomically to an existing session and sets its TTL. */
+  commit(id: string, ops: readonly DeltaOp[], options: CommitOptions): Promise<CommitResult>;
+  /** Sets the TTL of an existing session; false (and nothing created) when it is gone. */
+  touch(id: string, ttlMs: number): Promise<boolean>;
+  /** Atomically reads and deletes a session (used by rotation); `null` when it is gone. */
+  take(id: string): Promise<Fields | null>;
+  /** Deletes a session; true when it existed. */
+  destroy(id: string): Promise<boolean>;
+  /** Records that `id` belongs to the user, prunes ids whose sessions are gone. */
+  indexUser(userKey: string, id: string, ttlMs: number): Promise<void>;
+  /** Session ids recorded for the user (possibly including ids already gone). */
+  userSessions(userKey: string): Promise<string[]>;
+  /** Removes ids from the user's index (the whole index when `ids` is omitted). */
+  unindexUser(userKey: string, ids?: readonly string[]): Promise<void>;
+  /** Closes connections; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** The size a set of fields counts for against `maxBytes`: UTF-8 bytes of `d:` names and values. */
+export function dataBytes(fields: Fields): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(fields)) {
+    if (name.startsWith('d:')) bytes += Buffer.byteLength(name) - 2 + Buffer.byteLength(value);
+  }
+  return bytes;
+}
+
+/**
+ * Applies ops to a copy of `fields`, the reference semantics every store must match.
+ * Used by the memory and memcached stores; the redis Lua script implements the same rules.
+ */
+export function applyOps(
+  fields: Fields,
+  ops: readonly DeltaOp[],
+  maxBytes: number,
+): { result: CommitResult; fields: Fields } {
+  const next: Fields = { ...fields };
+  const counters: number[] = [];
+  for (const op of ops) {
+    if (op.op === 'set') next[op.field] = op.value;
+    else if (op.op === 'del') delete next[op.field];
+    else {
+      const current = next[op.field] ?? '0';
+      if (!/^-?\d{1,16}$/.test(current)) {
+        return { result: { status: 'not-integer', field: op.field }, fields };
+      }
+      const value = Number(current) + op.by;
+      next[op.field] = String(value);
+      counters.push(value);
+    }
+  }
+  const bytes = dataBytes(next);
+  if (maxBytes > 0 && bytes > maxBytes) return { result: { status: 'too-large', bytes }, fields };
+  return { result: { status: 'ok', counters }, fields: next };
+}
