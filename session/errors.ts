@@ -95,3 +95,18 @@ export function withDeadline<T>(promise: Promise<T>, deadlineMs: number, what: s
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+const STATUS_BY_CODE: Record<SessionlabErrorCode, number> = {
+  SESSIONLAB_ERR_STORE_UNAVAILABLE: 503,
+  SESSIONLAB_ERR_STORE_CONFLICT: 503,
+  SESSIONLAB_ERR_SESSION_TOO_LARGE: 413,
+  SESSIONLAB_ERR_NOT_INTEGER: 409,
+  SESSIONLAB_ERR_SESSION_GONE: 409,
+  SESSIONLAB_ERR_INVALID_OPTION: 500,
+  SESSIONLAB_ERR_INVALID_ARGUMENT: 400,
+};
+
+/** The HTTP status an error maps to: the client's mistakes are 4xx, store trouble 503. */
+export function httpStatusOf(error: unknown): number {
+  return error instanceof SessionlabError ? STATUS_BY_CODE[error.code] : 500;
+}

@@ -94,7 +94,7 @@ export function applyOps(
     else if (op.op === 'del') delete next[op.field];
     else {
       const current = next[op.field] ?? '0';
-      if (!/^-?\d{1,16}$/.test(current)) {
+      if (current.length > 15 || !/^-?\d+$/.test(current)) {
         return { result: { status: 'not-integer', field: op.field }, fields };
       }
       const value = Number(current) + op.by;

@@ -1,0 +1,81 @@
+/**
+ * The session cookie on the wire: which cookie to read, whether the request is HTTPS, and the
+ * Set-Cookie lines that issue or clear it. ASVS 5.0 3.3.1 (Secure, __Host-), 3.3.2 (SameSite),
+ * 3.3.4 (HttpOnly).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { parse, serialize } from 'cookie';
+import type { ResolvedSessionOptions } from './options.ts';
+
+/** HTTPS directly, or through a trusted proxy's X-Forwarded-Proto (anyone else's is ignored). */
+export function isSecureRequest(req: IncomingMessage, options: ResolvedSessionOptions): boolean {
+  if ((req.socket as TLSSocket).encrypted) return true;
+  const address = req.socket.remoteAddress;
+  if (address === undefined) return false;
+  const family = address.includes(':') ? 'ipv6' : 'ipv4';
+  if (!options.trustedProxies.check(address, family)) return false;
+  const proto = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
+  return first === 'https';
+}
+
+/** `__Host-` guarantees Secure, Path=/ and no Domain, so it is used whenever Secure is. */
+export function cookieNameFor(secure: boolean, options: ResolvedSessionOptions): string {
+  return secure ? `__Host-${options.cookieName}` : options.cookieName;
+}
+
+/** The raw session cookie value of the request, if any. */
+export function readSessionCookie(req: IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (header === undefined || header.length > 8192) return undefined;
+  return parse(header)[name];
+}
+
+export interface CookieAttributes {
+  secure: boolean;
+  sameSite: 'Lax' | 'Strict';
+  httpOnly: boolean;
+}
+
+function setCookieLine(res: ServerResponse, name: string, line: string): void {
+  const existing = res.getHeader('set-cookie');
+  const lines = (
+    Array.isArray(existing) ? existing : existing === undefined ? [] : [String(existing)]
+  ).filter((l) => !l.startsWith(`${name}=`));
+  res.setHeader('set-cookie', [...lines, line]);
+}
+
+/** A session cookie without Max-Age: it ends with the browser, the store enforces lifetime. */
+export function issueCookie(
+  res: ServerResponse,
+  name: string,
+  value: string,
+  attrs: CookieAttributes,
+): void {
+  setCookieLine(
+    res,
+    name,
+    serialize(name, value, {
+      path: '/',
+      httpOnly: attrs.httpOnly,
+      secure: attrs.secure,
+      sameSite: attrs.sameSite === 'Strict' ? 'strict' : 'lax',
+    }),
+  );
+}
+
+export function clearCookie(res: ServerResponse, name: string, attrs: CookieAttributes): void {
+  setCookieLine(
+    res,
+    name,
+    serialize(name, '', {
+      path: '/',
+      httpOnly: attrs.httpOnly,
+      secure: attrs.secure,
+      sameSite: attrs.sameSite === 'Strict' ? 'strict' : 'lax',
+      maxAge: 0,
+      expires: new Date(0),
+    }),
+  );
+}

@@ -1,0 +1,165 @@
+/**
+ * The session engine: one per process, shared by every request. `open(req, res)` turns the
+ * request's cookie into a Session handle (session.ts); every store call goes through `call`,
+ * which enforces the deadline and turns any store failure into StoreUnavailableError — never
+ * into "no session" (fail closed, ASVS 5.0 16.5.3).
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SessionlabError, StoreUnavailableError, withDeadline } from './errors.ts';
+import { cookieNameFor, isSecureRequest, issueCookie, readSessionCookie } from './cookie.ts';
+import { resolveSessionOptions } from './options.ts';
+import type { ResolvedSessionOptions, SessionOptions } from './options.ts';
+import { SealingRing } from './sealing.ts';
+import { Session } from './session.ts';
+import type { RequestContext } from './session.ts';
+import { SigningRing } from './signing.ts';
+import type { SessionStore } from '../stores/types.ts';
+import { META } from './fields.ts';
+
+export type SessionEventType =
+  | 'created'
+  | 'rotated'
+  | 'destroyed'
+  | 'expired'
+  | 'tamper-rejected'
+  | 'unknown-id'
+  | 'store-error';
+
+/** What the engine tells logs and metrics. Ids appear only as a short hash. */
+export interface SessionEvent {
+  type: SessionEventType;
+  idHash?: string;
+  user?: string;
+  code?: string;
+  message?: string;
+}
+
+export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
+  readonly options: ResolvedSessionOptions;
+  readonly signing: SigningRing;
+  readonly sealing: SealingRing | undefined;
+
+  constructor(options: SessionOptions) {
+    super();
+    this.options = resolveSessionOptions(options);
+    this.signing = new SigningRing(this.options.signingKeys);
+    this.sealing =
+      this.options.encryptionKeys.length > 0
+        ? new SealingRing(this.options.encryptionKeys)
+        : undefined;
+  }
+
+  get store(): SessionStore {
+    return this.options.store;
+  }
+
+  /** Reads the request's session (or none). Rejects only with StoreUnavailableError. */
+  async open(req: IncomingMessage, res: ServerResponse): Promise<Session> {
+    const secure = isSecureRequest(req, this.options);
+    const context: RequestContext = {
+      res,
+      secure,
+      cookieName: cookieNameFor(secure, this.options),
+    };
+    const raw = readSessionCookie(req, context.cookieName);
+    if (raw === undefined) return new Session(this, context, null);
+    const verified = this.signing.verify(raw);
+    if (verified === null) {
+      this.report({ type: 'tamper-rejected', message: 'cookie signature or format invalid' });
+      return new Session(this, context, null);
+    }
+    const { id } = verified;
+    const loaded = await this.call('load', () => this.store.load(id));
+    if (loaded === null) {
+      this.report({ type: 'unknown-id', idHash: this.idHash(id) });
+      return new Session(this, context, null);
+    }
+    const now = Date.now();
+    const deadline = Number(loaded.fields[META.absoluteDeadline] ?? 0);
+    if ((deadline > 0 && now >= deadline) || loaded.ttlMs <= 0) {
+      await this.call('destroy', () => this.store.destroy(id));
+      this.report({ type: 'expired', idHash: this.idHash(id) });
+      return new Session(this, context, null);
+    }
+    if (verified.stale)
+      issueCookie(res, context.cookieName, this.signing.sign(id), this.cookieAttributes(secure));
+    const session = new Session(this, context, { id, fields: loaded.fields });
+    if (loaded.ttlMs < this.options.idleTimeoutMs - this.options.touchAfterMs) {
+      const ttlMs = this.ttlFor(loaded.fields, now);
+      if (!(await this.call('touch', () => this.store.touch(id, ttlMs))))
+        return new Session(this, context, null);
+    }
+    return session;
+  }
+
+  /** Ends every session of `user`, on every node; returns how many were live. */
+  async destroyAllForUser(user: string): Promise<number> {
+    const userKey = this.userKey(user);
+    const ids = await this.call('userSessions', () => this.store.userSessions(userKey));
+    const existed = await Promise.all(
+      ids.map((id) => this.call('destroy', () => this.store.destroy(id))),
+    );
+    await this.call('unindexUser', () => this.store.unindexUser(userKey, ids));
+    const count = existed.filter(Boolean).length;
+    for (const [i, id] of ids.entries()) {
+      if (existed[i]) this.report({ type: 'destroyed', idHash: this.idHash(id), user });
+    }
+    return count;
+  }
+
+  /** Remaining lifetime of a session: the idle timeout, capped by its absolute deadline. */
+  ttlFor(fields: Readonly<Record<string, string>>, now: number): number {
+    const deadline = Number(fields[META.absoluteDeadline] ?? 0);
+    return deadline > 0
+      ? Math.min(this.options.idleTimeoutMs, deadline - now)
+      : this.options.idleTimeoutMs;
+  }
+
+  cookieAttributes(secure: boolean): {
+    secure: boolean;
+    sameSite: 'Lax' | 'Strict';
+    httpOnly: boolean;
+  } {
+    return { secure, sameSite: this.options.sameSite, httpOnly: true };
+  }
+
+  /** A store call under the deadline; any failure becomes StoreUnavailableError. */
+  async call<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(
+        operation(),
+        this.options.storeTimeoutMs,
+        `${this.store.kind} ${what}`,
+      );
+    } catch (error) {
+      const failure =
+        error instanceof SessionlabError
+          ? error
+          : new StoreUnavailableError(`${this.store.kind} ${what} failed: ${String(error)}`, {
+              cause: error,
+            });
+      this.report({ type: 'store-error', code: failure.code, message: failure.message });
+      throw failure;
+    }
+  }
+
+  report(event: SessionEvent): void {
+    this.emit('session', event);
+  }
+
+  /** A short, non-reversible tag for logs: never log a session id in clear. */
+  idHash(id: string): string {
+    return createHash('sha256').update(id).digest('base64url').slice(0, 10);
+  }
+
+  /** The user index key: a hash, so user names do not appear in store keys. */
+  userKey(user: string): string {
+    return createHash('sha256').update(`user:${user}`).digest('base64url').slice(0, 22);
+  }
+}
+
+export function createSessionEngine(options: SessionOptions): SessionEngine {
+  return new SessionEngine(options);
+}

@@ -1,0 +1,26 @@
+/**
+ * Express adapter. `sessionMiddleware(engine)` opens the session before the route runs; the
+ * route reads it with `sessionOf(req)` and calls `commit()` itself before it answers, so a
+ * failed commit can still change the response (the engine never writes behind your back).
+ * A store failure reaches Express's error handler as StoreUnavailableError (map it with
+ * httpStatusOf: 503).
+ */
+import type { Request, RequestHandler } from 'express';
+import type { SessionEngine } from './engine.ts';
+import type { Session } from './session.ts';
+
+const sessions = new WeakMap<Request, Session>();
+
+export function sessionMiddleware(engine: SessionEngine): RequestHandler {
+  return async (req, res, next) => {
+    sessions.set(req, await engine.open(req, res));
+    next();
+  };
+}
+
+/** The session opened for this request by sessionMiddleware. */
+export function sessionOf(req: Request): Session {
+  const session = sessions.get(req);
+  if (session === undefined) throw new Error('sessionMiddleware did not run before this route');
+  return session;
+}

@@ -1,0 +1,172 @@
+/**
+ * Engine options: the interface with defaults, and the check-then-fill step that turns what a
+ * caller passed into a complete, validated configuration (or throws naming the bad field).
+ */
+import { BlockList, isIP } from 'node:net';
+import { InvalidOptionError } from './errors.ts';
+import type { SessionStore } from '../stores/types.ts';
+
+/** A named secret. The first key of a ring is the primary: it signs or seals; all keys verify. */
+export interface RingKey {
+  /** Short name written next to each signature or sealed value: `[A-Za-z0-9_-]{1,16}`. */
+  id: string;
+  /** At least 32 characters of high-entropy secret. */
+  secret: string;
+}
+
+export interface SessionOptions {
+  /** The shared store every node of the application uses. */
+  store: SessionStore;
+  /** Cookie signing keyring, primary first. */
+  signingKeys: readonly RingKey[];
+  /** Cookie name; `__Host-` is prefixed whenever the cookie is Secure. @default 'sid' */
+  cookieName?: string;
+  /** @default 'Lax' */
+  sameSite?: 'Lax' | 'Strict';
+  /** Idle timeout: a session unseen for this long is gone. @default 1_800_000 (30 min) */
+  idleTimeoutMs?: number;
+  /** Absolute lifetime counted from login (or creation); 0 means none. @default 43_200_000 (12 h) */
+  absoluteTimeoutMs?: number;
+  /**
+   * A read refreshes the store TTL only when at least this long has passed since the last
+   * refresh, i.e. when the remaining TTL is below idleTimeoutMs − touchAfterMs. A session thus
+   * expires between idleTimeoutMs − touchAfterMs and idleTimeoutMs after its last request.
+   * @default min(idleTimeoutMs / 10, 60_000)
+   */
+  touchAfterMs?: number;
+  /** Largest stored size of the session data, in bytes; 0 means no limit. @default 65_536 */
+  maxSessionBytes?: number;
+  /** Deadline of every store call, in milliseconds. @default 1000 */
+  storeTimeoutMs?: number;
+  /** Encryption at rest: data values sealed with AES-256-GCM under this ring. @default [] (off) */
+  encryptionKeys?: readonly RingKey[];
+  /**
+   * Addresses or CIDR blocks of proxies whose X-Forwarded-Proto is believed (the nginx in front).
+   * A request from any other address is HTTPS only if its own socket is TLS. @default []
+   */
+  trustedProxies?: readonly string[];
+  /** Random bytes in a session id (256 bits). @default 32 */
+  idBytes?: number;
+}
+
+export const DEFAULT_SESSION_OPTIONS = {
+  cookieName: 'sid',
+  sameSite: 'Lax',
+  idleTimeoutMs: 1_800_000,
+  absoluteTimeoutMs: 43_200_000,
+  maxSessionBytes: 65_536,
+  storeTimeoutMs: 1000,
+  encryptionKeys: [],
+  trustedProxies: [],
+  idBytes: 32,
+} as const;
+
+export interface ResolvedSessionOptions {
+  store: SessionStore;
+  signingKeys: readonly RingKey[];
+  cookieName: string;
+  sameSite: 'Lax' | 'Strict';
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  touchAfterMs: number;
+  maxSessionBytes: number;
+  storeTimeoutMs: number;
+  encryptionKeys: readonly RingKey[];
+  trustedProxies: BlockList;
+  idBytes: number;
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,16}$/;
+const COOKIE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkRing(field: string, ring: readonly RingKey[] | undefined, required: boolean): void {
+  if (ring === undefined || ring.length === 0) {
+    if (required) throw new InvalidOptionError(`${field}: expected at least one key`);
+    return;
+  }
+  const seen = new Set<string>();
+  for (const key of ring) {
+    if (!KEY_ID.test(key.id))
+      throw new InvalidOptionError(`invalid ${field} id "${key.id}": expected [A-Za-z0-9_-]{1,16}`);
+    if (seen.has(key.id))
+      throw new InvalidOptionError(`${field}: key id "${key.id}" appears twice`);
+    if (typeof key.secret !== 'string' || key.secret.length < 32) {
+      throw new InvalidOptionError(
+        `${field} "${key.id}": the secret must have at least 32 characters`,
+      );
+    }
+    seen.add(key.id);
+  }
+}
+
+function checkInteger(field: string, value: number | undefined, min: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+    throw new InvalidOptionError(`invalid ${field} ${value}: expected an integer >= ${min}`);
+  }
+}
+
+function buildBlockList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0)
+      throw new InvalidOptionError(
+        `invalid trustedProxies entry "${entry}": expected an IP or CIDR`,
+      );
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(bits), type);
+  }
+  return list;
+}
+
+/** Checks every option, then fills defaults into a new object. */
+export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+  if (!options.store) throw new InvalidOptionError('store: expected a SessionStore');
+  checkRing('signingKeys', options.signingKeys, true);
+  checkRing('encryptionKeys', options.encryptionKeys, false);
+  if (options.cookieName !== undefined && !COOKIE_NAME.test(options.cookieName)) {
+    throw new InvalidOptionError(
+      `invalid cookieName "${options.cookieName}": expected [A-Za-z0-9_-]{1,64}`,
+    );
+  }
+  if (
+    options.sameSite !== undefined &&
+    options.sameSite !== 'Lax' &&
+    options.sameSite !== 'Strict'
+  ) {
+    throw new InvalidOptionError(
+      `invalid sameSite "${String(options.sameSite)}": expected Lax | Strict`,
+    );
+  }
+  checkInteger('idleTimeoutMs', options.idleTimeoutMs, 1000);
+  checkInteger('absoluteTimeoutMs', options.absoluteTimeoutMs, 0);
+  checkInteger('touchAfterMs', options.touchAfterMs, 0);
+  checkInteger('maxSessionBytes', options.maxSessionBytes, 0);
+  checkInteger('storeTimeoutMs', options.storeTimeoutMs, 1);
+  checkInteger('idBytes', options.idBytes, 32);
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_SESSION_OPTIONS.idleTimeoutMs;
+  const touchAfterMs = options.touchAfterMs ?? Math.min(Math.floor(idleTimeoutMs / 10), 60_000);
+  if (touchAfterMs >= idleTimeoutMs) {
+    throw new InvalidOptionError(
+      `invalid touchAfterMs ${touchAfterMs}: expected less than idleTimeoutMs ${idleTimeoutMs}`,
+    );
+  }
+  return {
+    store: options.store,
+    signingKeys: [...options.signingKeys],
+    cookieName: options.cookieName ?? DEFAULT_SESSION_OPTIONS.cookieName,
+    sameSite: options.sameSite ?? DEFAULT_SESSION_OPTIONS.sameSite,
+    idleTimeoutMs,
+    absoluteTimeoutMs: options.absoluteTimeoutMs ?? DEFAULT_SESSION_OPTIONS.absoluteTimeoutMs,
+    touchAfterMs,
+    maxSessionBytes: options.maxSessionBytes ?? DEFAULT_SESSION_OPTIONS.maxSessionBytes,
+    storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_SESSION_OPTIONS.storeTimeoutMs,
+    encryptionKeys: [...(options.encryptionKeys ?? DEFAULT_SESSION_OPTIONS.encryptionKeys)],
+    trustedProxies: buildBlockList(
+      options.trustedProxies ?? DEFAULT_SESSION_OPTIONS.trustedProxies,
+    ),
+    idBytes: options.idBytes ?? DEFAULT_SESSION_OPTIONS.idBytes,
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * One request's view of its session. Reads come from the snapshot loaded once; writes are only
+ * recorded (set, delete, increment) and `commit()` applies that delta atomically in the store,
+ * so concurrent requests touching different keys never overwrite each other. A commit for a
+ * session that ended meanwhile changes nothing (SessionGoneError) instead of recreating it.
+ */
+import type { ServerResponse } from 'node:http';
+import { NotIntegerError, SessionGoneError, SessionTooLargeError } from './errors.ts';
+import { clearCookie, issueCookie } from './cookie.ts';
+import type { SessionEngine } from './engine.ts';
+import { META, dataField, encodeValue } from './fields.ts';
+import { SealingRing } from './sealing.ts';
+import { generateId } from './signing.ts';
+import { applyOps, dataBytes } from '../stores/types.ts';
+import type { DeltaOp, Fields } from '../stores/types.ts';
+
+export interface RequestContext {
+  res: ServerResponse;
+  secure: boolean;
+  cookieName: string;
+}
+
+export interface RegenerateOptions {
+  /** The authenticated user the new session belongs to (indexed for logout-everywhere). */
+  user?: string;
+  /** Keep the data of the session being replaced. @default true */
+  carryOver?: boolean;
+}
+
+/** A recorded change: values are still plain JSON text, sealed only at commit time. */
+type PendingOp =
+  | { op: 'set'; key: string; json: string }
+  | { op: 'del'; key: string }
+  | { op: 'incr'; key: string; by: number };
+
+export class Session {
+  readonly #engine: SessionEngine;
+  readonly #context: RequestContext;
+  #id: string | null;
+  #fields: Fields;
+  #pending: PendingOp[] = [];
+  /** Values this request wrote, as JSON text (undefined: deleted), shadowing the snapshot. */
+  #overlay = new Map<string, string | undefined>();
+
+  constructor(
+    engine: SessionEngine,
+    context: RequestContext,
+    loaded: { id: string; fields: Fields } | null,
+  ) {
+    this.#engine = engine;
+    this.#context = context;
+    this.#id = loaded?.id ?? null;
+    this.#fields = loaded?.fields ?? {};
+  }
+
+  /** True when the request carries a live session. */
+  get exists(): boolean {
+    return this.#id !== null;
+  }
+
+  get user(): string | undefined {
+    return this.#fields[META.user];
+  }
+
+  get createdAt(): number | undefined {
+    const created = this.#fields[META.createdAt];
+    return created === undefined ? undefined : Number(created);
+  }
+
+  get(key: string): unknown {
+    const field = dataField(key);
+    const text = this.#overlay.has(key) ? this.#overlay.get(key) : this.#readStored(field);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  /** Every data key with its value. */
+  entries(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const field of Object.keys(this.#fields)) {
+      if (field.startsWith('d:')) out[field.slice(2)] = undefined;
+    }
+    for (const key of this.#overlay.keys()) out[key] = undefined;
+    for (const key of Object.keys(out)) {
+      const value = this.get(key);
+      if (value === undefined) delete out[key];
+      else out[key] = value;
+    }
+    return out;
+  }
+
+  set(key: string, value: unknown): void {
+    dataField(key);
+    const json = encodeValue(value);
+    this.#pending.push({ op: 'set', key, json });
+    this.#overlay.set(key, json);
+  }
+
+  delete(key: string): void {
+    dataField(key);
+    this.#pending.push({ op: 'del', key });
+    this.#overlay.set(key, undefined);
+  }
+
+  increment(key: string, by = 1): void {
+    dataField(key);
+    this.#pending.push({ op: 'incr', key, by });
+  }
+
+  /** Applies the recorded delta; returns the value after each increment, in order. */
+  async commit(): Promise<{ counters: number[] }> {
+    if (this.#pending.length === 0) return { counters: [] };
+    const engine = this.#engine;
+    const { maxSessionBytes } = engine.options;
+    if (this.#id === null) {
+      const { counters } = await this.#createWith(() => ({}), {
+        [META.absoluteDeadline]: this.#deadlineFrom(Date.now()),
+      });
+      return { counters };
+    }
+    const id = this.#id;
+    const ttlMs = engine.ttlFor(this.#fields, Date.now());
+    if (ttlMs <= 0) throw this.#gone();
+    const ops = this.#sealOps(id);
+    const result = await engine.call('commit', () =>
+      engine.store.commit(id, ops, { ttlMs, maxBytes: maxSessionBytes }),
+    );
+    if (result.status === 'gone') throw this.#gone();
+    if (result.status === 'too-large')
+      throw new SessionTooLargeError(result.bytes, maxSessionBytes);
+    if (result.status === 'not-integer') throw new NotIntegerError(result.field.slice(2));
+    this.#settle(ops, result.counters);
+    return { counters: result.counters };
+  }
+
+  /**
+   * Login: a new id; the old one is dead in the store at once (read-and-delete, so a write
+   * racing the login lands either in the carried data or nowhere). ASVS 5.0 7.2.4.
+   */
+  async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    const engine = this.#engine;
+    const oldId = this.#id;
+    let carried: (id: string) => Fields = () => ({});
+    if (oldId !== null) {
+      const taken = await engine.call('take', () => engine.store.take(oldId));
+      const oldUser = taken?.[META.user];
+      if (oldUser !== undefined) {
+        await engine.call('unindexUser', () =>
+          engine.store.unindexUser(engine.userKey(oldUser), [oldId]),
+        );
+      }
+      if (taken !== null && options.carryOver !== false)
+        carried = (id) => this.#reseal(taken, oldId, id);
+    }
+    const now = Date.now();
+    const meta: Fields = {
+      [META.authenticatedAt]: String(now),
+      [META.absoluteDeadline]: this.#deadlineFrom(now),
+    };
+    if (options.user !== undefined) meta[META.user] = options.user;
+    const { id: newId } = await this.#createWith(carried, meta);
+    if (options.user !== undefined) {
+      const userKey = engine.userKey(options.user);
+      await engine.call('indexUser', () =>
+        engine.store.indexUser(userKey, newId, engine.options.absoluteTimeoutMs),
+      );
+    }
+    engine.report({
+      type: 'rotated',
+      idHash: engine.idHash(newId),
+      ...(options.user === undefined ? {} : { user: options.user }),
+    });
+  }
+
+  /** Logout: the session is removed from the store and the cookie cleared. ASVS 5.0 7.4.1. */
+  async destroy(): Promise<void> {
+    const engine = this.#engine;
+    const id = this.#id;
+    if (id !== null) {
+      await engine.call('destroy', () => engine.store.destroy(id));
+      const user = this.user;
+      if (user !== undefined)
+        await engine.call('unindexUser', () =>
+          engine.store.unindexUser(engine.userKey(user), [id]),
+        );
+      engine.report({
+        type: 'destroyed',
+        idHash: engine.idHash(id),
+        ...(user === undefined ? {} : { user }),
+      });
+    }
+    clearCookie(
+      this.#context.res,
+      this.#context.cookieName,
+      engine.cookieAttributes(this.#context.secure),
+    );
+    this.#reset();
+  }
+
+  /** Creates a session under a fresh id from data fields (made for that id), pending ops and metadata. */
+  async #createWith(
+    base: (id: string) => Fields,
+    meta: Fields,
+  ): Promise<{ id: string; counters: number[] }> {
+    const engine = this.#engine;
+    const now = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const id = generateId(engine.options.idBytes);
+      const ops = this.#sealOps(id);
+      const initial: Fields = { ...base(id), [META.createdAt]: String(now), ...meta };
+      const { result, fields } = applyOps(initial, ops, engine.options.maxSessionBytes);
+      if (result.status === 'too-large')
+        throw new SessionTooLargeError(result.bytes, engine.options.maxSessionBytes);
+      if (result.status === 'not-integer') throw new NotIntegerError(result.field.slice(2));
+      const counters = result.status === 'ok' ? result.counters : [];
+      const ttlMs = engine.ttlFor(fields, now);
+      if (await engine.call('create', () => engine.store.create(id, fields, ttlMs))) {
+        this.#id = id;
+        this.#fields = fields;
+        this.#pending = [];
+        issueCookie(
+          this.#context.res,
+          this.#context.cookieName,
+          engine.signing.sign(id),
+          engine.cookieAttributes(this.#context.secure),
+        );
+        engine.report({ type: 'created', idHash: engine.idHash(id) });
+        return { id, counters };
+      }
+      // A 256-bit collision is not going to happen; a store that keeps saying "taken" is broken.
+      if (attempt >= 2) throw new SessionGoneError();
+    }
+  }
+
+  #deadlineFrom(now: number): string {
+    const { absoluteTimeoutMs } = this.#engine.options;
+    return String(absoluteTimeoutMs > 0 ? now + absoluteTimeoutMs : 0);
+  }
+
+  #readStored(field: string): string | undefined {
+    const stored = this.#fields[field];
+    if (stored === undefined || this.#id === null || !SealingRing.isSealed(stored)) return stored;
+    return this.#engine.sealing?.open(stored, this.#id, field) ?? undefined;
+  }
+
+  #sealOps(id: string): DeltaOp[] {
+    const sealing = this.#engine.sealing;
+    return this.#pending.map((p): DeltaOp => {
+      const field = `d:${p.key}`;
+      if (p.op === 'set')
+        return { op: 'set', field, value: sealing ? sealing.seal(p.json, id, field) : p.json };
+      if (p.op === 'del') return { op: 'del', field };
+      return { op: 'incr', field, by: p.by };
+    });
+  }
+
+  /**
+   * Data fields of a session being replaced, moved to its new id: sealed values are opened
+   * with the old id and sealed again for the new one (the id is part of the sealed data).
+   */
+  #reseal(fields: Fields, oldId: string, newId: string): Fields {
+    const sealing = this.#engine.sealing;
+    const out: Fields = {};
+    for (const [field, stored] of Object.entries(fields)) {
+      if (!field.startsWith('d:')) continue;
+      if (!SealingRing.isSealed(stored)) out[field] = stored;
+      else {
+        const plain = sealing?.open(stored, oldId, field);
+        if (plain !== null && plain !== undefined && sealing)
+          out[field] = sealing.seal(plain, newId, field);
+      }
+    }
+    return out;
+  }
+
+  #settle(ops: readonly DeltaOp[], counters: readonly number[]): void {
+    const next = applyOps(this.#fields, ops, 0).fields;
+    let i = 0;
+    for (const op of ops) if (op.op === 'incr') next[op.field] = String(counters[i++]);
+    this.#fields = next;
+    this.#pending = [];
+    this.#overlay.clear();
+  }
+
+  #gone(): SessionGoneError {
+    this.#reset();
+    clearCookie(
+      this.#context.res,
+      this.#context.cookieName,
+      this.#engine.cookieAttributes(this.#context.secure),
+    );
+    return new SessionGoneError();
+  }
+
+  #reset(): void {
+    this.#id = null;
+    this.#fields = {};
+    this.#pending = [];
+    this.#overlay.clear();
+  }
+}
