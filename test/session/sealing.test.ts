@@ -1,0 +1,44 @@
+import t from 'tap';
+import { SealingRing } from '../../session/sealing.ts';
+
+const e1 = { id: 'e1', secret: 'c'.repeat(32) };
+const e2 = { id: 'e2', secret: 'd'.repeat(32) };
+
+t.test('a sealed value opens for the same session and field only', async (t) => {
+  const ring = new SealingRing([e1]);
+  const sealed = ring.seal('{"card":"4111"}', 'sid-1', 'd:pay');
+  t.ok(SealingRing.isSealed(sealed));
+  t.notMatch(sealed, /4111/, 'no plaintext in the stored form');
+  t.equal(ring.open(sealed, 'sid-1', 'd:pay'), '{"card":"4111"}');
+  t.equal(ring.open(sealed, 'sid-2', 'd:pay'), null, 'moved to another session');
+  t.equal(ring.open(sealed, 'sid-1', 'd:other'), null, 'moved to another key');
+});
+
+t.test('sealing the same value twice gives different ciphertexts', async (t) => {
+  const ring = new SealingRing([e1]);
+  t.not(ring.seal('x', 's', 'd:k'), ring.seal('x', 's', 'd:k'));
+});
+
+t.test('values under an older key stay readable; retired keys do not', async (t) => {
+  const old = new SealingRing([e2]).seal('"v"', 's', 'd:k');
+  t.equal(new SealingRing([e1, e2]).open(old, 's', 'd:k'), '"v"');
+  t.equal(new SealingRing([e1]).open(old, 's', 'd:k'), null);
+  t.match(
+    new SealingRing([e1, e2]).seal('"v"', 's', 'd:k'),
+    /^\$s1\.e1\./,
+    'new seals use the primary',
+  );
+});
+
+t.test('an altered ciphertext does not open', async (t) => {
+  const ring = new SealingRing([e1]);
+  const sealed = ring.seal('"secret"', 's', 'd:k');
+  const body = Buffer.from(sealed.slice('$s1.e1.'.length), 'base64url');
+  for (const at of [0, 13, body.length - 1]) {
+    const copy = Buffer.from(body);
+    copy[at] = (copy[at] ?? 0) ^ 1;
+    t.equal(ring.open(`$s1.e1.${copy.toString('base64url')}`, 's', 'd:k'), null, `byte ${at}`);
+  }
+  t.equal(ring.open('$s1.e1.short', 's', 'd:k'), null);
+  t.equal(ring.open('$s1.nodot', 's', 'd:k'), null);
+});
