@@ -11,7 +11,7 @@ import type { SessionEngine } from './engine.ts';
 import { META, dataField, encodeValue } from './fields.ts';
 import { SealingRing } from './sealing.ts';
 import { generateId } from './signing.ts';
-import { applyOps, dataBytes } from '../stores/types.ts';
+import { applyOps } from '../stores/types.ts';
 import type { DeltaOp, Fields } from '../stores/types.ts';
 
 export interface RequestContext {

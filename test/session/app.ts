@@ -3,6 +3,7 @@
  * enough routes to drive the engine like a real "node" does in the engine's tests.
  */
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import { Pool } from 'undici';
@@ -26,7 +27,7 @@ export interface TestResponse {
   setCookie: string[];
 }
 
-function send(res: import('node:http').ServerResponse, status: number, body?: unknown): void {
+function send(res: ServerResponse, status: number, body?: unknown): void {
   if (body === undefined) {
     res.writeHead(status).end();
     return;
@@ -34,9 +35,7 @@ function send(res: import('node:http').ServerResponse, status: number, body?: un
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-async function readJson(
-  req: import('node:http').IncomingMessage,
-): Promise<Record<string, unknown>> {
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return chunks.length === 0
