@@ -1,0 +1,215 @@
+/**
+ * One long-running service (redis-server, memcached, nginx) as a child process of this one:
+ * start, stop, kill, pause, resume and restart it, its output appended to a log file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { constants } from 'node:fs';
+import { access, open, readFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { waitFor } from './ports.ts';
+
+export interface ManagedProcessOptions {
+  /** Label for errors: `redis-server 127.0.0.1:6390`. */
+  name: string;
+  /** Executable name, looked up on PATH and in the sbin folders (nginx lives in /usr/sbin). */
+  command: string;
+  args: readonly string[];
+  /** stdout and stderr are appended to this file. */
+  logFile: string;
+  /**
+   * Working directory of the service.
+   * @default the current directory
+   */
+  cwd?: string;
+  /**
+   * Resolves true once the service answers as process `pid` (a check of the pid it reports
+   * stops another service on the same port passing for it); `start()` waits for it.
+   * @default none: `start()` resolves as soon as the process is spawned
+   */
+  ready?: (pid: number) => Promise<boolean>;
+  /**
+   * How long `start()` waits for `ready`, in milliseconds.
+   * @default 10000
+   */
+  readyTimeoutMs?: number;
+}
+
+export const DEFAULT_MANAGED_PROCESS_OPTIONS = { readyTimeoutMs: 10_000 } as const;
+
+/** Grace period between SIGTERM and SIGKILL in `stop()`, in milliseconds. */
+const STOP_GRACE_MS = 3000;
+const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+const executables = new Map<string, string>();
+const liveChildren = new Set<ChildProcess>();
+
+// Without `detached` the children share our process group, but a plain exit of node leaves
+// them running: kill whatever a test forgot to stop.
+process.on('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
+/** Resolves with the path of an executable, or throws naming the command that installs it. */
+export async function findExecutable(command: string): Promise<string> {
+  const known = executables.get(command);
+  if (known !== undefined) return known;
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...SBIN_DIRS];
+  const candidates = command.includes('/') ? [command] : dirs.map((dir) => join(dir, command));
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      executables.set(command, candidate);
+      return candidate;
+    } catch {
+      // not here: try the next folder
+    }
+  }
+  throw new Error(`${command} not found — run \`make services\``);
+}
+
+export class ManagedProcess {
+  readonly name: string;
+  readonly logFile: string;
+  readonly #options: ManagedProcessOptions;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #exitStatus = 'not started';
+  #paused = false;
+
+  constructor(options: ManagedProcessOptions) {
+    this.#options = { ...options, args: [...options.args] };
+    this.name = options.name;
+    this.logFile = options.logFile;
+  }
+
+  /** Process id while running, else `undefined`. */
+  get pid(): number | undefined {
+    return this.running ? this.#child?.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined && liveChildren.has(this.#child);
+  }
+
+  /** Spawns the service and, with a `ready` probe, resolves once it answers. */
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`${this.name} is already running (pid ${this.pid})`);
+    const [command, args] = await wrapForParentDeath(
+      await findExecutable(this.#options.command),
+      this.#options.args,
+    );
+    const log = await open(this.#options.logFile, 'a');
+    try {
+      const child = spawn(command, args, {
+        cwd: this.#options.cwd,
+        stdio: ['ignore', log.fd, log.fd],
+      });
+      this.#child = child;
+      this.#paused = false;
+      liveChildren.add(child);
+      this.#exited = new Promise((resolve) => {
+        const settle = (status: string): void => {
+          this.#exitStatus = status;
+          liveChildren.delete(child);
+          resolve();
+        };
+        child.once('exit', (code, signal) =>
+          settle(signal === null ? `exit code ${code}` : `signal ${signal}`),
+        );
+        child.once('error', (error) => settle(error.message));
+      });
+      await once(child, 'spawn');
+    } finally {
+      await log.close();
+    }
+    await this.#waitUntilReady();
+  }
+
+  /** SIGTERM, then SIGKILL after 3 s; resolves once the process has exited. */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || !this.running) return;
+    // A stopped process acts on SIGTERM only once continued.
+    if (this.#paused) this.resume();
+    child.kill('SIGTERM');
+    const escalation = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    try {
+      await this.#exited;
+    } finally {
+      clearTimeout(escalation);
+    }
+  }
+
+  /** SIGKILL (works on a paused process too); resolves once the process has exited. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.#child?.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  /** SIGSTOP: the service keeps its port, accepts connections, and answers nothing. */
+  pause(): void {
+    this.#signal('SIGSTOP');
+    this.#paused = true;
+  }
+
+  /** SIGCONT: a paused service picks up where it stopped. */
+  resume(): void {
+    this.#signal('SIGCONT');
+    this.#paused = false;
+  }
+
+  /** Stops and starts again with the same arguments, so on the same port. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    if (!this.running) throw new Error(`${this.name} is not running (${this.#exitStatus})`);
+    this.#child?.kill(signal);
+  }
+
+  async #waitUntilReady(): Promise<void> {
+    const ready = this.#options.ready;
+    if (ready === undefined) return;
+    const readyTimeoutMs =
+      this.#options.readyTimeoutMs ?? DEFAULT_MANAGED_PROCESS_OPTIONS.readyTimeoutMs;
+    try {
+      await waitFor(
+        async () => {
+          const pid = this.pid;
+          if (pid === undefined) throw await this.#describeEarlyExit();
+          return ready(pid);
+        },
+        { what: this.name, timeoutMs: readyTimeoutMs },
+      );
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
+  }
+
+  async #describeEarlyExit(): Promise<Error> {
+    const log = await readFile(this.logFile, 'utf8').catch(() => '');
+    const tail = log.trimEnd().split('\n').slice(-5).join('\n');
+    return new Error(
+      `${this.name} exited (${this.#exitStatus}) before it was ready; ${this.logFile} ends:\n${tail}`,
+    );
+  }
+}
+
+/**
+ * Runs the service under `setpriv --pdeathsig KILL` when available, so the kernel kills it
+ * even when this process dies by a signal and no exit handler runs.
+ */
+async function wrapForParentDeath(
+  file: string,
+  args: readonly string[],
+): Promise<[string, string[]]> {
+  try {
+    return [await findExecutable('setpriv'), ['--pdeathsig', 'KILL', '--', file, ...args]];
+  } catch {
+    return [file, [...args]];
+  }
+}
