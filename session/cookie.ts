@@ -34,8 +34,14 @@ export function readSessionCookie(req: IncomingMessage, name: string): string | 
 
 export interface CookieAttributes {
   secure: boolean;
-  sameSite: 'Lax' | 'Strict';
+  /** undefined only for the `no-samesite` negative control. */
+  sameSite: 'Lax' | 'Strict' | undefined;
   httpOnly: boolean;
+}
+
+function sameSiteOf(attrs: CookieAttributes): { sameSite?: 'lax' | 'strict' } {
+  if (attrs.sameSite === undefined) return {};
+  return { sameSite: attrs.sameSite === 'Strict' ? 'strict' : 'lax' };
 }
 
 function setCookieLine(res: ServerResponse, name: string, line: string): void {
@@ -60,7 +66,7 @@ export function issueCookie(
       path: '/',
       httpOnly: attrs.httpOnly,
       secure: attrs.secure,
-      sameSite: attrs.sameSite === 'Strict' ? 'strict' : 'lax',
+      ...sameSiteOf(attrs),
     }),
   );
 }
@@ -73,7 +79,7 @@ export function clearCookie(res: ServerResponse, name: string, attrs: CookieAttr
       path: '/',
       httpOnly: attrs.httpOnly,
       secure: attrs.secure,
-      sameSite: attrs.sameSite === 'Strict' ? 'strict' : 'lax',
+      ...sameSiteOf(attrs),
       maxAge: 0,
       expires: new Date(0),
     }),

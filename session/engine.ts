@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionlabError, StoreUnavailableError, withDeadline } from './errors.ts';
 import { cookieNameFor, isSecureRequest, issueCookie, readSessionCookie } from './cookie.ts';
+import type { CookieAttributes } from './cookie.ts';
 import { resolveSessionOptions } from './options.ts';
 import type { ResolvedSessionOptions, SessionOptions } from './options.ts';
 import { SealingRing } from './sealing.ts';
@@ -57,41 +58,50 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
 
   /** Reads the request's session (or none). Rejects only with StoreUnavailableError. */
   async open(req: IncomingMessage, res: ServerResponse): Promise<Session> {
-    const secure = isSecureRequest(req, this.options);
+    const { unsafe } = this.options;
+    const secure = isSecureRequest(req, this.options) && !unsafe.insecureCookie;
     const context: RequestContext = {
       res,
       secure,
       cookieName: cookieNameFor(secure, this.options),
     };
+    const none = (): Session => new Session(this, context, null);
     const raw = readSessionCookie(req, context.cookieName);
-    if (raw === undefined) return new Session(this, context, null);
+    if (raw === undefined) return none();
     const verified = this.signing.verify(raw);
     if (verified === null) {
       this.report({ type: 'tamper-rejected', message: 'cookie signature or format invalid' });
-      return new Session(this, context, null);
+      if (unsafe.adoptClientId && /^[A-Za-z0-9_-]{1,128}$/.test(raw)) context.adoptId = raw;
+      return none();
     }
     const { id } = verified;
-    const loaded = await this.call('load', () => this.store.load(id));
+    let loaded;
+    try {
+      loaded = await this.call('load', () => this.store.load(id));
+    } catch (error) {
+      if (unsafe.failOpen) return none();
+      throw error;
+    }
     if (loaded === null) {
       this.report({ type: 'unknown-id', idHash: this.idHash(id) });
-      return new Session(this, context, null);
+      return none();
     }
     const now = Date.now();
     const deadline = Number(loaded.fields[META.absoluteDeadline] ?? 0);
     if ((deadline > 0 && now >= deadline) || loaded.ttlMs <= 0) {
       await this.call('destroy', () => this.store.destroy(id));
       this.report({ type: 'expired', idHash: this.idHash(id) });
-      return new Session(this, context, null);
+      return none();
     }
-    if (verified.stale)
+    if (verified.stale) {
       issueCookie(res, context.cookieName, this.signing.sign(id), this.cookieAttributes(secure));
-    const session = new Session(this, context, { id, fields: loaded.fields });
-    if (loaded.ttlMs < this.options.idleTimeoutMs - this.options.touchAfterMs) {
-      const ttlMs = this.ttlFor(loaded.fields, now);
-      if (!(await this.call('touch', () => this.store.touch(id, ttlMs))))
-        return new Session(this, context, null);
     }
-    return session;
+    const stale = loaded.ttlMs < this.options.idleTimeoutMs - this.options.touchAfterMs;
+    if (stale && !unsafe.noTouch) {
+      const ttlMs = this.ttlFor(loaded.fields, now);
+      if (!(await this.call('touch', () => this.store.touch(id, ttlMs)))) return none();
+    }
+    return new Session(this, context, { id, fields: loaded.fields, ttlMs: loaded.ttlMs });
   }
 
   /** Ends every session of `user`, on every node; returns how many were live. */
@@ -117,12 +127,13 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
       : this.options.idleTimeoutMs;
   }
 
-  cookieAttributes(secure: boolean): {
-    secure: boolean;
-    sameSite: 'Lax' | 'Strict';
-    httpOnly: boolean;
-  } {
-    return { secure, sameSite: this.options.sameSite, httpOnly: true };
+  cookieAttributes(secure: boolean): CookieAttributes {
+    const { unsafe } = this.options;
+    return {
+      secure: secure && !unsafe.insecureCookie,
+      sameSite: unsafe.noSameSite ? undefined : this.options.sameSite,
+      httpOnly: !unsafe.noHttpOnly,
+    };
   }
 
   /** A store call under the deadline; any failure becomes StoreUnavailableError. */

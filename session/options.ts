@@ -14,6 +14,35 @@ export interface RingKey {
   secret: string;
 }
 
+/**
+ * Deliberate flaws, for negative controls only (reference-servers `--flaw`): each breaks one
+ * guarantee so the conformance checks can prove they catch it. Never set these in production.
+ */
+export interface UnsafeFlaws {
+  /** Login rotates the id but the old one stays valid. */
+  keepOldId?: boolean;
+  /** Login keeps the id the session had (fixation). */
+  noRotate?: boolean;
+  /** A cookie value the engine cannot verify becomes the id of the next session it creates. */
+  adoptClientId?: boolean;
+  /** Random bytes in an id, below the 32-byte floor (weak ids). */
+  weakIdBytes?: number;
+  /** Commits rewrite the whole session from this request's snapshot (lost updates). */
+  wholeSessionWrites?: boolean;
+  /** A commit for a session that is gone creates it again. */
+  resurrect?: boolean;
+  /** Logout clears the cookie and leaves the session in the store. */
+  cookieOnlyLogout?: boolean;
+  /** Activity never extends the idle timeout. */
+  noTouch?: boolean;
+  /** A store failure while opening a session is treated as "no session". */
+  failOpen?: boolean;
+  noHttpOnly?: boolean;
+  noSameSite?: boolean;
+  /** Never Secure, never `__Host-`, even over HTTPS. */
+  insecureCookie?: boolean;
+}
+
 export interface SessionOptions {
   /** The shared store every node of the application uses. */
   store: SessionStore;
@@ -47,6 +76,8 @@ export interface SessionOptions {
   trustedProxies?: readonly string[];
   /** Random bytes in a session id (256 bits). @default 32 */
   idBytes?: number;
+  /** Negative controls only. @default {} */
+  unsafe?: UnsafeFlaws;
 }
 
 export const DEFAULT_SESSION_OPTIONS = {
@@ -74,6 +105,7 @@ export interface ResolvedSessionOptions {
   encryptionKeys: readonly RingKey[];
   trustedProxies: BlockList;
   idBytes: number;
+  unsafe: UnsafeFlaws;
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,16}$/;
@@ -167,6 +199,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     trustedProxies: buildBlockList(
       options.trustedProxies ?? DEFAULT_SESSION_OPTIONS.trustedProxies,
     ),
-    idBytes: options.idBytes ?? DEFAULT_SESSION_OPTIONS.idBytes,
+    idBytes: options.unsafe?.weakIdBytes ?? options.idBytes ?? DEFAULT_SESSION_OPTIONS.idBytes,
+    unsafe: { ...options.unsafe },
   };
 }

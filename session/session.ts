@@ -9,15 +9,18 @@ import { NotIntegerError, SessionGoneError, SessionTooLargeError } from './error
 import { clearCookie, issueCookie } from './cookie.ts';
 import type { SessionEngine } from './engine.ts';
 import { META, dataField, encodeValue } from './fields.ts';
-import { SealingRing } from './sealing.ts';
+import { moveData, readField, toStoreOps, wholeSessionOps } from './codec.ts';
+import type { PendingOp } from './codec.ts';
 import { generateId } from './signing.ts';
 import { applyOps } from '../stores/types.ts';
-import type { DeltaOp, Fields } from '../stores/types.ts';
+import type { CommitResult, DeltaOp, Fields } from '../stores/types.ts';
 
 export interface RequestContext {
   res: ServerResponse;
   secure: boolean;
   cookieName: string;
+  /** Set only under the `adopt-client-id` negative control. */
+  adoptId?: string;
 }
 
 export interface RegenerateOptions {
@@ -27,17 +30,13 @@ export interface RegenerateOptions {
   carryOver?: boolean;
 }
 
-/** A recorded change: values are still plain JSON text, sealed only at commit time. */
-type PendingOp =
-  | { op: 'set'; key: string; json: string }
-  | { op: 'del'; key: string }
-  | { op: 'incr'; key: string; by: number };
-
 export class Session {
   readonly #engine: SessionEngine;
   readonly #context: RequestContext;
   #id: string | null;
   #fields: Fields;
+  /** When the idle clock of the loaded session runs out (epoch ms). */
+  #idleDeadline: number;
   #pending: PendingOp[] = [];
   /** Values this request wrote, as JSON text (undefined: deleted), shadowing the snapshot. */
   #overlay = new Map<string, string | undefined>();
@@ -45,12 +44,13 @@ export class Session {
   constructor(
     engine: SessionEngine,
     context: RequestContext,
-    loaded: { id: string; fields: Fields } | null,
+    loaded: { id: string; fields: Fields; ttlMs: number } | null,
   ) {
     this.#engine = engine;
     this.#context = context;
     this.#id = loaded?.id ?? null;
     this.#fields = loaded?.fields ?? {};
+    this.#idleDeadline = Date.now() + (loaded?.ttlMs ?? 0);
   }
 
   /** True when the request carries a live session. */
@@ -69,7 +69,9 @@ export class Session {
 
   get(key: string): unknown {
     const field = dataField(key);
-    const text = this.#overlay.has(key) ? this.#overlay.get(key) : this.#readStored(field);
+    const text = this.#overlay.has(key)
+      ? this.#overlay.get(key)
+      : readField(this.#fields, field, this.#id, this.#engine.sealing);
     return text === undefined ? undefined : JSON.parse(text);
   }
 
@@ -110,26 +112,36 @@ export class Session {
   async commit(): Promise<{ counters: number[] }> {
     if (this.#pending.length === 0) return { counters: [] };
     const engine = this.#engine;
-    const { maxSessionBytes } = engine.options;
+    const { maxSessionBytes, unsafe } = engine.options;
     if (this.#id === null) {
-      const { counters } = await this.#createWith(() => ({}), {
-        [META.absoluteDeadline]: this.#deadlineFrom(Date.now()),
-      });
-      return { counters };
+      const meta = { [META.absoluteDeadline]: this.#deadlineFrom(Date.now()) };
+      return { counters: (await this.#createWith(() => ({}), meta)).counters };
     }
     const id = this.#id;
-    const ttlMs = engine.ttlFor(this.#fields, Date.now());
+    const now = Date.now();
+    let ttlMs = engine.ttlFor(this.#fields, now);
+    if (unsafe.noTouch) ttlMs = Math.min(ttlMs, this.#idleDeadline - now);
     if (ttlMs <= 0) throw this.#gone();
-    const ops = this.#sealOps(id);
-    const result = await engine.call('commit', () =>
-      engine.store.commit(id, ops, { ttlMs, maxBytes: maxSessionBytes }),
+    let ops = toStoreOps(this.#pending, id, engine.sealing);
+    let localCounters: number[] | undefined;
+    if (unsafe.wholeSessionWrites)
+      ({ ops, counters: localCounters } = wholeSessionOps(this.#fields, ops));
+    const commitOptions = { ttlMs, maxBytes: maxSessionBytes };
+    let result: CommitResult = await engine.call('commit', () =>
+      engine.store.commit(id, ops, commitOptions),
     );
+    if (result.status === 'gone' && unsafe.resurrect) {
+      const revived = applyOps(this.#fields, ops, 0);
+      await engine.call('create', () => engine.store.create(id, revived.fields, ttlMs));
+      result = revived.result;
+    }
     if (result.status === 'gone') throw this.#gone();
     if (result.status === 'too-large')
       throw new SessionTooLargeError(result.bytes, maxSessionBytes);
     if (result.status === 'not-integer') throw new NotIntegerError(result.field.slice(2));
-    this.#settle(ops, result.counters);
-    return { counters: result.counters };
+    const counters = localCounters ?? result.counters;
+    this.#settle(ops, counters);
+    return { counters };
   }
 
   /**
@@ -138,61 +150,66 @@ export class Session {
    */
   async regenerate(options: RegenerateOptions = {}): Promise<void> {
     const engine = this.#engine;
+    const { unsafe } = engine.options;
     const oldId = this.#id;
-    let carried: (id: string) => Fields = () => ({});
-    if (oldId !== null) {
-      const taken = await engine.call('take', () => engine.store.take(oldId));
-      const oldUser = taken?.[META.user];
-      if (oldUser !== undefined) {
-        await engine.call('unindexUser', () =>
-          engine.store.unindexUser(engine.userKey(oldUser), [oldId]),
-        );
-      }
-      if (taken !== null && options.carryOver !== false)
-        carried = (id) => this.#reseal(taken, oldId, id);
-    }
     const now = Date.now();
     const meta: Fields = {
       [META.authenticatedAt]: String(now),
       [META.absoluteDeadline]: this.#deadlineFrom(now),
     };
     if (options.user !== undefined) meta[META.user] = options.user;
-    const { id: newId } = await this.#createWith(carried, meta);
+    let newId: string;
+    if (oldId !== null && unsafe.noRotate) {
+      for (const [field, value] of Object.entries(meta))
+        this.#pending.push({ op: 'meta', field, value });
+      await this.commit();
+      newId = oldId;
+    } else {
+      let carried: (id: string) => Fields = () => ({});
+      if (oldId !== null) {
+        const taken = unsafe.keepOldId
+          ? this.#fields
+          : await engine.call('take', () => engine.store.take(oldId));
+        const oldUser = taken?.[META.user];
+        if (oldUser !== undefined && !unsafe.keepOldId) {
+          await engine.call('unindexUser', () =>
+            engine.store.unindexUser(engine.userKey(oldUser), [oldId]),
+          );
+        }
+        if (taken !== null && options.carryOver !== false) {
+          carried = (id) => moveData(taken, oldId, id, engine.sealing);
+        }
+      }
+      newId = (await this.#createWith(carried, meta)).id;
+    }
     if (options.user !== undefined) {
       const userKey = engine.userKey(options.user);
-      await engine.call('indexUser', () =>
-        engine.store.indexUser(userKey, newId, engine.options.absoluteTimeoutMs),
-      );
+      const ttlMs = engine.options.absoluteTimeoutMs;
+      await engine.call('indexUser', () => engine.store.indexUser(userKey, newId, ttlMs));
     }
-    engine.report({
-      type: 'rotated',
-      idHash: engine.idHash(newId),
-      ...(options.user === undefined ? {} : { user: options.user }),
-    });
+    const user = options.user === undefined ? {} : { user: options.user };
+    engine.report({ type: 'rotated', idHash: engine.idHash(newId), ...user });
   }
 
   /** Logout: the session is removed from the store and the cookie cleared. ASVS 5.0 7.4.1. */
   async destroy(): Promise<void> {
     const engine = this.#engine;
     const id = this.#id;
-    if (id !== null) {
+    if (id !== null && !engine.options.unsafe.cookieOnlyLogout) {
       await engine.call('destroy', () => engine.store.destroy(id));
       const user = this.user;
-      if (user !== undefined)
+      if (user !== undefined) {
         await engine.call('unindexUser', () =>
           engine.store.unindexUser(engine.userKey(user), [id]),
         );
+      }
       engine.report({
         type: 'destroyed',
         idHash: engine.idHash(id),
         ...(user === undefined ? {} : { user }),
       });
     }
-    clearCookie(
-      this.#context.res,
-      this.#context.cookieName,
-      engine.cookieAttributes(this.#context.secure),
-    );
+    this.#clearCookie();
     this.#reset();
   }
 
@@ -202,29 +219,28 @@ export class Session {
     meta: Fields,
   ): Promise<{ id: string; counters: number[] }> {
     const engine = this.#engine;
+    const { maxSessionBytes, idBytes } = engine.options;
     const now = Date.now();
     for (let attempt = 0; ; attempt++) {
-      const id = generateId(engine.options.idBytes);
-      const ops = this.#sealOps(id);
+      const id = (attempt === 0 ? this.#context.adoptId : undefined) ?? generateId(idBytes);
       const initial: Fields = { ...base(id), [META.createdAt]: String(now), ...meta };
-      const { result, fields } = applyOps(initial, ops, engine.options.maxSessionBytes);
+      const { result, fields } = applyOps(
+        initial,
+        toStoreOps(this.#pending, id, engine.sealing),
+        maxSessionBytes,
+      );
       if (result.status === 'too-large')
-        throw new SessionTooLargeError(result.bytes, engine.options.maxSessionBytes);
+        throw new SessionTooLargeError(result.bytes, maxSessionBytes);
       if (result.status === 'not-integer') throw new NotIntegerError(result.field.slice(2));
-      const counters = result.status === 'ok' ? result.counters : [];
       const ttlMs = engine.ttlFor(fields, now);
       if (await engine.call('create', () => engine.store.create(id, fields, ttlMs))) {
         this.#id = id;
         this.#fields = fields;
         this.#pending = [];
-        issueCookie(
-          this.#context.res,
-          this.#context.cookieName,
-          engine.signing.sign(id),
-          engine.cookieAttributes(this.#context.secure),
-        );
+        const attrs = engine.cookieAttributes(this.#context.secure);
+        issueCookie(this.#context.res, this.#context.cookieName, engine.signing.sign(id), attrs);
         engine.report({ type: 'created', idHash: engine.idHash(id) });
-        return { id, counters };
+        return { id, counters: result.status === 'ok' ? result.counters : [] };
       }
       // A 256-bit collision is not going to happen; a store that keeps saying "taken" is broken.
       if (attempt >= 2) throw new SessionGoneError();
@@ -236,40 +252,9 @@ export class Session {
     return String(absoluteTimeoutMs > 0 ? now + absoluteTimeoutMs : 0);
   }
 
-  #readStored(field: string): string | undefined {
-    const stored = this.#fields[field];
-    if (stored === undefined || this.#id === null || !SealingRing.isSealed(stored)) return stored;
-    return this.#engine.sealing?.open(stored, this.#id, field) ?? undefined;
-  }
-
-  #sealOps(id: string): DeltaOp[] {
-    const sealing = this.#engine.sealing;
-    return this.#pending.map((p): DeltaOp => {
-      const field = `d:${p.key}`;
-      if (p.op === 'set')
-        return { op: 'set', field, value: sealing ? sealing.seal(p.json, id, field) : p.json };
-      if (p.op === 'del') return { op: 'del', field };
-      return { op: 'incr', field, by: p.by };
-    });
-  }
-
-  /**
-   * Data fields of a session being replaced, moved to its new id: sealed values are opened
-   * with the old id and sealed again for the new one (the id is part of the sealed data).
-   */
-  #reseal(fields: Fields, oldId: string, newId: string): Fields {
-    const sealing = this.#engine.sealing;
-    const out: Fields = {};
-    for (const [field, stored] of Object.entries(fields)) {
-      if (!field.startsWith('d:')) continue;
-      if (!SealingRing.isSealed(stored)) out[field] = stored;
-      else {
-        const plain = sealing?.open(stored, oldId, field);
-        if (plain !== null && plain !== undefined && sealing)
-          out[field] = sealing.seal(plain, newId, field);
-      }
-    }
-    return out;
+  #clearCookie(): void {
+    const attrs = this.#engine.cookieAttributes(this.#context.secure);
+    clearCookie(this.#context.res, this.#context.cookieName, attrs);
   }
 
   #settle(ops: readonly DeltaOp[], counters: readonly number[]): void {
@@ -283,11 +268,7 @@ export class Session {
 
   #gone(): SessionGoneError {
     this.#reset();
-    clearCookie(
-      this.#context.res,
-      this.#context.cookieName,
-      this.#engine.cookieAttributes(this.#context.secure),
-    );
+    this.#clearCookie();
     return new SessionGoneError();
   }
 

@@ -6,7 +6,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RingKey } from './options.ts';
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+// Length is the generator's business (idBytes); the MAC is what makes an id trustworthy.
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** A new session id: `bytes` random bytes from the CSPRNG, base64url (no padding). */
 export function generateId(bytes: number): string {

@@ -5,7 +5,7 @@
 
 /**
  * KEYS[1] session hash; ARGV[1] ttl ms; ARGV[2] max data bytes (0: none); then triples
- * (op, field, arg) with op `s` set, `d` delete, `i` increment by arg.
+ * (op, field, arg) with op `s` set, `d` delete, `i` increment by arg, `c` clear all data.
  * Returns {'ok', counter...} | {'gone'} | {'too-large', bytes} | {'not-integer', field}.
  * A missing session is never recreated: that is what stops resurrection after logout.
  */
@@ -26,6 +26,10 @@ for i = 3, #ARGV, 3 do
     cur[field] = arg
   elseif op == 'd' then
     cur[field] = false
+  elseif op == 'c' then
+    for f, v in pairs(cur) do
+      if v and string.sub(f, 1, 2) == 'd:' then cur[f] = false; touched[f] = true end
+    end
   else
     local v = cur[field] or '0'
     if #v > 15 or not string.match(v, '^%-?%d+$') then return {'not-integer', field} end

@@ -145,6 +145,7 @@ export class RedisStore implements SessionStore {
     for (const op of ops) {
       if (op.op === 'set') args.push('s', op.field, op.value);
       else if (op.op === 'del') args.push('d', op.field, '');
+      else if (op.op === 'clear') args.push('c', '', '');
       else args.push('i', op.field, op.by);
     }
     const [status, ...rest] = await this.#call(() =>

@@ -22,7 +22,9 @@ export interface LoadedSession {
 export type DeltaOp =
   | { op: 'set'; field: string; value: string }
   | { op: 'del'; field: string }
-  | { op: 'incr'; field: string; by: number };
+  | { op: 'incr'; field: string; by: number }
+  /** Deletes every `d:` field (a whole-session rewrite starts with it). */
+  | { op: 'clear' };
 
 export interface CommitOptions {
   /** New time to live for the session after the commit, in milliseconds. */
@@ -92,7 +94,9 @@ export function applyOps(
   for (const op of ops) {
     if (op.op === 'set') next[op.field] = op.value;
     else if (op.op === 'del') delete next[op.field];
-    else {
+    else if (op.op === 'clear') {
+      for (const field of Object.keys(next)) if (field.startsWith('d:')) delete next[field];
+    } else {
       const current = next[op.field] ?? '0';
       if (current.length > 15 || !/^-?\d+$/.test(current)) {
         return { result: { status: 'not-integer', field: op.field }, fields };

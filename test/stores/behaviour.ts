@@ -63,6 +63,18 @@ export function runStoreBehaviour(t: Test, open: (t: Test) => Promise<StorePair>
     });
   });
 
+  t.test('clear removes every data field and keeps the metadata', async (t) => {
+    const { a, b } = await open(t);
+    const id = newId();
+    await a.create(id, { 'm:c': '1', 'd:x': '1', 'd:y': '2' }, TTL);
+    const result = await b.commit(id, [{ op: 'clear' }, { op: 'set', field: 'd:z', value: '3' }], {
+      ttlMs: TTL,
+      maxBytes: 0,
+    });
+    t.same(result, { status: 'ok', counters: [] });
+    t.same((await a.load(id))?.fields, { 'm:c': '1', 'd:z': '3' });
+  });
+
   t.test('a commit for a missing session is gone and recreates nothing', async (t) => {
     const { a } = await open(t);
     const id = newId();

@@ -1,0 +1,84 @@
+/**
+ * Between a request's recorded changes and the store's fields: values are JSON text, sealed
+ * (encryption at rest) only when written, with the session id they are bound to.
+ */
+import { SealingRing } from './sealing.ts';
+import { applyOps } from '../stores/types.ts';
+import type { DeltaOp, Fields } from '../stores/types.ts';
+
+/** A recorded change: values are still plain JSON text, sealed only at commit time. */
+export type PendingOp =
+  | { op: 'set'; key: string; json: string }
+  | { op: 'del'; key: string }
+  | { op: 'incr'; key: string; by: number }
+  /** Engine metadata (`m:` field), written as is. */
+  | { op: 'meta'; field: string; value: string };
+
+/** The store ops for a request's changes, values sealed for session `id` when a ring is set. */
+export function toStoreOps(
+  pending: readonly PendingOp[],
+  id: string,
+  sealing: SealingRing | undefined,
+): DeltaOp[] {
+  return pending.map((p): DeltaOp => {
+    if (p.op === 'meta') return { op: 'set', field: p.field, value: p.value };
+    const field = `d:${p.key}`;
+    if (p.op === 'set')
+      return { op: 'set', field, value: sealing ? sealing.seal(p.json, id, field) : p.json };
+    if (p.op === 'del') return { op: 'del', field };
+    return { op: 'incr', field, by: p.by };
+  });
+}
+
+/** The JSON text of a stored field (opened when sealed); undefined when absent or unreadable. */
+export function readField(
+  fields: Fields,
+  field: string,
+  id: string | null,
+  sealing: SealingRing | undefined,
+): string | undefined {
+  const stored = fields[field];
+  if (stored === undefined || id === null || !SealingRing.isSealed(stored)) return stored;
+  return sealing?.open(stored, id, field) ?? undefined;
+}
+
+/**
+ * Data fields of a session being replaced, moved to its new id: sealed values are opened with
+ * the old id and sealed again for the new one (the id is part of the sealed data).
+ */
+export function moveData(
+  fields: Fields,
+  oldId: string,
+  newId: string,
+  sealing: SealingRing | undefined,
+): Fields {
+  const out: Fields = {};
+  for (const [field, stored] of Object.entries(fields)) {
+    if (!field.startsWith('d:')) continue;
+    if (!SealingRing.isSealed(stored)) out[field] = stored;
+    else {
+      const plain = sealing?.open(stored, oldId, field);
+      if (plain !== null && plain !== undefined && sealing)
+        out[field] = sealing.seal(plain, newId, field);
+    }
+  }
+  return out;
+}
+
+/**
+ * The `whole-session-writes` negative control: the delta is replayed on this request's
+ * snapshot and the result written over everything, as express-session does — so concurrent
+ * requests lose each other's changes.
+ */
+export function wholeSessionOps(
+  snapshot: Fields,
+  ops: readonly DeltaOp[],
+): { ops: DeltaOp[]; counters: number[] } {
+  const { result, fields } = applyOps(snapshot, ops, 0);
+  const counters = result.status === 'ok' ? result.counters : [];
+  const rewrite: DeltaOp[] = [{ op: 'clear' }];
+  for (const [field, value] of Object.entries(fields)) {
+    if (field.startsWith('d:')) rewrite.push({ op: 'set', field, value });
+  }
+  return { ops: rewrite, counters };
+}
