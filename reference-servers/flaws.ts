@@ -1,0 +1,50 @@
+/**
+ * Flaw switches (`--flaw NAME`, repeatable) on the engine reference server. Each breaks exactly
+ * one guarantee: they are the negative controls that prove each conformance check can fail.
+ */
+import type { UnsafeFlaws } from '../session/options.ts';
+
+export const FLAWS = {
+  'memory-store': 'each node keeps sessions in its own memory, so nodes do not share them',
+  'no-rotate': 'login keeps the pre-login session id (session fixation)',
+  'keep-old-id': 'login issues a new id but the old one stays valid',
+  'adopt-client-id': 'a session id chosen by the client is adopted when a session is created',
+  'weak-id': 'session ids carry 32 random bits instead of 256',
+  'no-httponly': 'the session cookie lacks HttpOnly',
+  'no-samesite': 'the session cookie lacks SameSite',
+  'insecure-cookie': 'the session cookie is never Secure (nor __Host-), even over HTTPS',
+  'no-idle-timeout': 'sessions live for a day of inactivity whatever the declared idle timeout',
+  'no-absolute-timeout': 'sessions have no absolute lifetime whatever the declared one',
+  'no-touch': 'activity does not extend the idle timeout',
+  'whole-session-writes': 'each request writes back its whole session snapshot (lost updates)',
+  resurrect: 'a write to a session that ended meanwhile creates it again',
+  'cookie-only-logout': 'logout clears the cookie but leaves the session in the store',
+  'fail-open': 'a store failure is treated as "no session" (401) instead of 503',
+  'no-size-limit': 'session writes of any size are accepted whatever the declared limit',
+  'no-cache-control': 'session responses lack Cache-Control: no-store',
+  'leak-id': 'the login response body echoes the session cookie',
+} as const;
+
+export type Flaw = keyof typeof FLAWS;
+
+export function isFlaw(name: string): name is Flaw {
+  return Object.hasOwn(FLAWS, name);
+}
+
+/** The engine's unsafe switches for a set of flaws (flaws handled by the server itself map to nothing). */
+export function unsafeFlawsFor(flaws: ReadonlySet<Flaw>): UnsafeFlaws {
+  const unsafe: UnsafeFlaws = {};
+  if (flaws.has('no-rotate')) unsafe.noRotate = true;
+  if (flaws.has('keep-old-id')) unsafe.keepOldId = true;
+  if (flaws.has('adopt-client-id')) unsafe.adoptClientId = true;
+  if (flaws.has('weak-id')) unsafe.weakIdBytes = 4;
+  if (flaws.has('no-httponly')) unsafe.noHttpOnly = true;
+  if (flaws.has('no-samesite')) unsafe.noSameSite = true;
+  if (flaws.has('insecure-cookie')) unsafe.insecureCookie = true;
+  if (flaws.has('no-touch')) unsafe.noTouch = true;
+  if (flaws.has('whole-session-writes')) unsafe.wholeSessionWrites = true;
+  if (flaws.has('resurrect')) unsafe.resurrect = true;
+  if (flaws.has('cookie-only-logout')) unsafe.cookieOnlyLogout = true;
+  if (flaws.has('fail-open')) unsafe.failOpen = true;
+  return unsafe;
+}

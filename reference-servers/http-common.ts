@@ -1,0 +1,129 @@
+/**
+ * What both reference servers share on the wire (../shared/CONTRACT.md): X-Node-Id on every
+ * response, JSON errors that never leak a stack, no-store on session responses, input checks.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { SessionlabError, httpStatusOf } from '../session/errors.ts';
+import type { NodeConfig } from './config.ts';
+
+export const USER_PATTERN = /^[a-z0-9_-]{1,32}$/;
+export const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Answered by `GET /contract`: the target's declared behaviour. */
+export interface ContractDocument {
+  contract: 1;
+  node: string;
+  cookieName: string;
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  maxSessionBytes: number;
+  capabilities: string[];
+  /** Extensions: which reference implementation and store answer. */
+  impl: string;
+  store: string;
+}
+
+/** An error the client caused, with the status to answer. */
+export class ClientError extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export function nodeHeader(nodeId: string): RequestHandler {
+  return (_req, res, next) => {
+    res.setHeader('X-Node-Id', nodeId);
+    next();
+  };
+}
+
+export function noStore(enabled = true): RequestHandler {
+  return (_req, res, next) => {
+    if (enabled) res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+}
+
+/** JSON bodies up to 1 MB: well above any session limit, so the session layer decides on size. */
+export function jsonBody(): RequestHandler {
+  return express.json({ limit: '1mb' });
+}
+
+export function requireKey(key: string | undefined): string {
+  if (key === undefined || !KEY_PATTERN.test(key))
+    throw new ClientError(400, 'invalid key: expected [A-Za-z0-9_.-]{1,64}');
+  return key;
+}
+
+export function requireValue(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('value' in body)) {
+    throw new ClientError(400, 'expected a JSON body {"value": <any JSON>}');
+  }
+  return (body as { value: unknown }).value;
+}
+
+export function requireCredentials(body: unknown): { user: string; password: string } {
+  const { user, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof user !== 'string' || !USER_PATTERN.test(user))
+    throw new ClientError(400, 'invalid user: expected ^[a-z0-9_-]{1,32}$');
+  if (typeof password !== 'string')
+    throw new ClientError(400, 'invalid password: expected a string');
+  return { user, password };
+}
+
+/** Constant-time comparison (hashes first, so lengths do not leak either). */
+export function passwordMatches(given: string, expected: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function contractDocument(
+  config: NodeConfig,
+  capabilities: string[],
+  storeKind: string,
+): ContractDocument {
+  return {
+    contract: 1,
+    node: config.nodeId,
+    cookieName: 'sid',
+    idleTimeoutMs: config.idleTimeoutMs,
+    absoluteTimeoutMs: config.absoluteTimeoutMs,
+    maxSessionBytes: config.maxSessionBytes,
+    capabilities,
+    impl: config.impl,
+    store: storeKind,
+  };
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  res.status(404).json({ error: `no route ${req.method} ${req.path}` });
+};
+
+/** Client mistakes are 4xx with a message; store trouble 503; anything else 500 and logged. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = statusOf(error);
+    if (status >= 500 && status !== 503) logger.error({ err: error }, 'internal error');
+    const parseFailed = (error as { type?: unknown }).type === 'entity.parse.failed';
+    const message = parseFailed ? 'invalid JSON body' : status < 500 || status === 503 ? (error as Error).message : 'internal error';
+    res.status(status).json({ error: message });
+  };
+}
+
+function statusOf(error: unknown): number {
+  if (error instanceof ClientError) return error.status;
+  if (error instanceof SessionlabError) return httpStatusOf(error);
+  // body-parser and the router mark client errors with a 4xx status.
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+}

@@ -1,0 +1,122 @@
+/**
+ * Entry of one reference-server node: `node --import tsx reference-servers/main.ts --impl engine
+ * --port 8081 --node-id n1 --store-url redis://127.0.0.1:6379 [--flaw NAME ...]`, with the test
+ * password and keys in SESSIONLAB_PASSWORD / SESSIONLAB_SIGNING_KEYS / SESSIONLAB_ENCRYPTION_KEYS.
+ * Prints one JSON line `{"listening": "http://host:port"}` when ready; SIGTERM stops it cleanly.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { createStoreFromUrl } from '../stores/from-url.ts';
+import { resolveNodeConfig } from './config.ts';
+import type { NodeConfig } from './config.ts';
+import type { Express } from 'express';
+import { createEngineApp } from './engine-app.ts';
+import { createExpressSessionApp } from './express-session-app.ts';
+import { FLAWS } from './flaws.ts';
+import { NodeMetrics } from './metrics.ts';
+import { MemoryStore } from '../stores/memory.ts';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function parseArgs(argv: string[]): NodeConfig {
+  const program = new Command('reference-server')
+    .option('--impl <impl>', 'engine | express-session', 'engine')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free one)', Number, 0)
+    .option('--node-id <id>', 'short id sent in X-Node-Id', 'n1')
+    .option(
+      '--store-url <url>',
+      'redis:// | redis-cluster:// | redis-sentinel:// | memcached:// | memory://',
+    )
+    .option('--idle-timeout-ms <ms>', 'idle timeout', Number)
+    .option('--absolute-timeout-ms <ms>', 'absolute timeout (0: none)', Number)
+    .option('--max-session-bytes <n>', 'largest stored session', Number)
+    .option('--store-timeout-ms <ms>', 'deadline of every store call', Number)
+    .option(
+      '--trusted-proxy <address>',
+      'believe X-Forwarded-Proto from this address (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--flaw <name>',
+      `break one guarantee (repeatable): ${Object.keys(FLAWS).join(', ')}`,
+      collect,
+      [],
+    )
+    .option('--log-level <level>', 'pino level', 'info')
+    .parse(argv);
+  const o = program.opts<Record<string, unknown>>();
+  const env = process.env;
+  return resolveNodeConfig({
+    impl: o.impl as string,
+    host: o.host as string,
+    port: o.port as number,
+    nodeId: o.nodeId as string,
+    ...(o.storeUrl === undefined ? {} : { storeUrl: o.storeUrl as string }),
+    ...(env.SESSIONLAB_PASSWORD === undefined ? {} : { password: env.SESSIONLAB_PASSWORD }),
+    ...(env.SESSIONLAB_SIGNING_KEYS === undefined
+      ? {}
+      : { signingKeys: env.SESSIONLAB_SIGNING_KEYS }),
+    ...(env.SESSIONLAB_ENCRYPTION_KEYS === undefined
+      ? {}
+      : { encryptionKeys: env.SESSIONLAB_ENCRYPTION_KEYS }),
+    ...(o.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: o.idleTimeoutMs as number }),
+    ...(o.absoluteTimeoutMs === undefined
+      ? {}
+      : { absoluteTimeoutMs: o.absoluteTimeoutMs as number }),
+    ...(o.maxSessionBytes === undefined ? {} : { maxSessionBytes: o.maxSessionBytes as number }),
+    ...(o.storeTimeoutMs === undefined ? {} : { storeTimeoutMs: o.storeTimeoutMs as number }),
+    trustedProxies: o.trustedProxy as string[],
+    flaws: o.flaw as string[],
+    logLevel: o.logLevel as string,
+  });
+}
+
+async function main(): Promise<void> {
+  const config = parseArgs(process.argv);
+  const logger = pino({ level: config.logLevel, base: { node: config.nodeId } });
+  const metrics = new NodeMetrics(config.nodeId);
+  let app: Express;
+  let close: () => Promise<void>;
+  if (config.impl === 'engine') {
+    const onError = (error: Error): void =>
+      logger.warn({ err: error.message }, 'store connection error');
+    const raw = config.flaws.has('memory-store')
+      ? new MemoryStore()
+      : createStoreFromUrl(config.storeUrl, { timeoutMs: config.storeTimeoutMs, onError });
+    const store = metrics.instrument(raw);
+    await store.connect();
+    app = createEngineApp(config, store, logger, metrics);
+    close = () => store.close();
+  } else {
+    ({ app, close } = await createExpressSessionApp(config, logger, metrics));
+  }
+  const server: Server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) =>
+    server.once('listening', resolve).once('error', reject),
+  );
+  server.keepAliveTimeout = 5_000;
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(
+    `${JSON.stringify({ listening: `http://${config.host}:${port}`, node: config.nodeId })}\n`,
+  );
+  logger.info(
+    { impl: config.impl, store: config.storeUrl, port, flaws: [...config.flaws] },
+    'node ready',
+  );
+  const stop = (): void => {
+    server.close(() => void close().finally(() => process.exit(0)));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`reference-server: ${message}\n`);
+  process.exit(1);
+});

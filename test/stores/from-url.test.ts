@@ -1,0 +1,55 @@
+import t from 'tap';
+import { createStoreFromUrl, formatStoreUrl, parseStoreUrl } from '../../stores/from-url.ts';
+
+t.test('store urls name the kind and every host', async (t) => {
+  t.same(parseStoreUrl('redis://127.0.0.1:6379'), {
+    kind: 'redis',
+    hosts: [{ host: '127.0.0.1', port: 6379 }],
+  });
+  t.same(parseStoreUrl('memcached://127.0.0.1:1,127.0.0.1:2').hosts, [
+    { host: '127.0.0.1', port: 1 },
+    { host: '127.0.0.1', port: 2 },
+  ]);
+  t.same(parseStoreUrl('redis-sentinel://127.0.0.1:26379'), {
+    kind: 'redis-sentinel',
+    hosts: [{ host: '127.0.0.1', port: 26379 }],
+    name: 'mymaster',
+  });
+  t.same(parseStoreUrl('memory://'), { kind: 'memory', hosts: [] });
+  t.same(parseStoreUrl('redis://[::1]:6379').hosts, [{ host: '::1', port: 6379 }]);
+  for (const url of [
+    'redis-cluster://a:1,b:2',
+    'redis-sentinel://a:1/other',
+    'memcached://a:1',
+    'redis://[::1]:6379',
+  ]) {
+    t.equal(formatStoreUrl(parseStoreUrl(url)), url);
+  }
+});
+
+t.test('bad store urls throw naming what is allowed', async (t) => {
+  t.throws(() => parseStoreUrl('mongo://x:1'), {
+    code: 'SESSIONLAB_ERR_INVALID_OPTION',
+    message:
+      'invalid store "mongo://x:1": expected redis:// | redis-cluster:// | redis-sentinel:// | memcached:// | memory://',
+  });
+  t.throws(() => parseStoreUrl('redis://localhost'), { message: /"localhost" is not host:port/ });
+  t.throws(() => parseStoreUrl('redis://a:1,b:2'), { message: /redis:\/\/ takes one host:port/ });
+  t.throws(() => parseStoreUrl('memcached://a:99999'), { message: /is not host:port/ });
+});
+
+t.test('each kind makes its store', async (t) => {
+  const kinds = [
+    'redis://127.0.0.1:1',
+    'redis-cluster://127.0.0.1:1',
+    'redis-sentinel://127.0.0.1:1',
+    'memcached://127.0.0.1:1',
+    'memory://',
+  ];
+  const stores = kinds.map((url) => createStoreFromUrl(url));
+  t.same(
+    stores.map((s) => s.kind),
+    ['redis', 'redis-cluster', 'redis-sentinel', 'memcached', 'memory'],
+  );
+  await Promise.all(stores.map((s) => s.close()));
+});
