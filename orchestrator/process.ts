@@ -18,6 +18,11 @@ export interface ManagedProcessOptions {
   /** stdout and stderr are appended to this file. */
   logFile: string;
   /**
+   * Environment of the service (secrets go here, not in the arguments `ps` shows).
+   * @default this process's environment
+   */
+  env?: NodeJS.ProcessEnv;
+  /**
    * Working directory of the service.
    * @default the current directory
    */
@@ -102,6 +107,7 @@ export class ManagedProcess {
     try {
       const child = spawn(command, args, {
         cwd: this.#options.cwd,
+        env: this.#options.env ?? process.env,
         stdio: ['ignore', log.fd, log.fd],
       });
       this.#child = child;
@@ -163,6 +169,12 @@ export class ManagedProcess {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
+  }
+
+  /** New arguments or environment for the next start (a rolling restart with new keys). */
+  reconfigure(change: { args?: readonly string[]; env?: NodeJS.ProcessEnv }): void {
+    if (change.args !== undefined) this.#options.args = [...change.args];
+    if (change.env !== undefined) this.#options.env = change.env;
   }
 
   #signal(signal: NodeJS.Signals): void {

@@ -1,0 +1,96 @@
+/**
+ * The flags that describe a local cluster, shared by `sessionlab up` and the commands that
+ * start one themselves (conformance, bench): checked here, so a mistake is one clear line.
+ */
+import type { Command } from 'commander';
+import { BALANCE_MODES } from '../nginx/render.ts';
+import type { BalanceMode } from '../nginx/render.ts';
+import { STORE_KINDS } from '../stores/from-url.ts';
+import type { StoreKind } from '../stores/from-url.ts';
+import { FLAWS, isFlaw } from '../reference-servers/flaws.ts';
+import { IMPLS } from '../reference-servers/config.ts';
+import type { ClusterOptions } from '../orchestrator/cluster.ts';
+
+/** A command-line mistake: reported in one line, exit code 5. */
+export class UsageError extends Error {}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function addClusterFlags(command: Command): Command {
+  return command
+    .option('--impl <impl>', `server implementation: ${IMPLS.join(' | ')}`, 'engine')
+    .option('--store <kind>', `session store: ${STORE_KINDS.join(' | ')}`, 'redis')
+    .option('--nodes <n>', 'number of app nodes', '3')
+    .option('--lb <mode>', `nginx balancing: ${BALANCE_MODES.join(' | ')}`, 'round-robin')
+    .option('--tls', 'also an HTTPS entry (self-signed certificate)', false)
+    .option(
+      '--flaw <name>',
+      'break one guarantee on the engine nodes (repeatable, see --help-flaws)',
+      collect,
+      [],
+    )
+    .option('--idle-timeout-ms <ms>', 'idle timeout of the nodes')
+    .option('--absolute-timeout-ms <ms>', 'absolute timeout of the nodes (0: none)')
+    .option('--encrypt', 'encryption at rest on the engine nodes', false)
+    .option('--run-dir <dir>', 'where logs are kept (default .run/<command>-<time>)');
+}
+
+function positiveInteger(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`invalid ${name} "${text}": expected an integer from ${min} to ${max}`);
+  return value;
+}
+
+export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: string): ClusterOptions {
+  const impl = String(flags.impl);
+  if (!(IMPLS as readonly string[]).includes(impl))
+    throw new UsageError(`invalid --impl "${impl}": expected ${IMPLS.join(' | ')}`);
+  const store = String(flags.store);
+  if (!(STORE_KINDS as readonly string[]).includes(store))
+    throw new UsageError(`invalid --store "${store}": expected ${STORE_KINDS.join(' | ')}`);
+  const lb = String(flags.lb);
+  if (!(BALANCE_MODES as readonly string[]).includes(lb))
+    throw new UsageError(`invalid --lb "${lb}": expected ${BALANCE_MODES.join(' | ')}`);
+  const flaws = flags.flaw as string[];
+  for (const flaw of flaws) {
+    if (!isFlaw(flaw))
+      throw new UsageError(`invalid --flaw "${flaw}": expected ${Object.keys(FLAWS).join(' | ')}`);
+  }
+  if (flaws.length > 0 && impl !== 'engine')
+    throw new UsageError('--flaw: only the engine implementation has flaw switches');
+  if (impl === 'express-session' && store !== 'redis' && store !== 'memcached') {
+    throw new UsageError('--impl express-session runs on --store redis | memcached');
+  }
+  const options: ClusterOptions = {
+    runDir,
+    impl: impl as ClusterOptions['impl'] & string,
+    store: store as StoreKind,
+    nodes: positiveInteger('--nodes', String(flags.nodes), 1, 16),
+    lb: lb as BalanceMode,
+    tls: flags.tls === true,
+    flaws,
+    encrypt: flags.encrypt === true,
+  };
+  if (flags.idleTimeoutMs !== undefined)
+    options.idleTimeoutMs = positiveInteger(
+      '--idle-timeout-ms',
+      String(flags.idleTimeoutMs),
+      1000,
+      2 ** 31,
+    );
+  if (flags.absoluteTimeoutMs !== undefined)
+    options.absoluteTimeoutMs = positiveInteger(
+      '--absolute-timeout-ms',
+      String(flags.absoluteTimeoutMs),
+      0,
+      2 ** 31,
+    );
+  return options;
+}
+
+export function flawHelp(): string {
+  return Object.entries(FLAWS)
+    .map(([name, what]) => `  ${name.padEnd(22)} ${what}`)
+    .join('\n');
+}

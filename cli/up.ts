@@ -1,0 +1,52 @@
+/**
+ * `sessionlab up`: starts a local cluster, prints its URLs, writes the state file, serves fault
+ * operations, and on SIGINT/SIGTERM stops everything it started (logs stay in the run dir).
+ */
+import { writeFile, rm } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { startCluster } from '../orchestrator/cluster.ts';
+import type { ClusterOptions, ClusterState } from '../orchestrator/cluster.ts';
+import { serveControl } from '../orchestrator/control.ts';
+
+function describe(state: ClusterState, stateFile: string | undefined): string {
+  const lines = [
+    `sessionlab up: ${state.impl} × ${state.store}, ${state.nodes.length} nodes behind nginx (${state.lb})${state.flaws.length ? `, flaws: ${state.flaws.join(', ')}` : ''}`,
+    `  entry      ${state.entry}`,
+    ...(state.entryTls ? [`  entry TLS  ${state.entryTls}  (self-signed: curl -k)`] : []),
+    ...state.nodes.map((url, i) => `  node n${i + 1}    ${url}`),
+    `  store      ${state.storeUrl}`,
+    `  password   ${state.password}`,
+    `  logs       ${relative(process.cwd(), state.runDir) || '.'}`,
+    ...(stateFile ? [`  state      ${stateFile}`] : []),
+    '',
+    'Try:',
+    `  curl -si -c jar -H 'content-type: application/json' -d '{"user":"alice","password":"${state.password}"}' ${state.entry}/login`,
+    `  curl -si -b jar ${state.entry}/me`,
+    'Ctrl-C stops everything.',
+  ];
+  return lines.join('\n');
+}
+
+export async function runUp(options: ClusterOptions, stateFile: string | undefined): Promise<void> {
+  process.stderr.write(`starting ${options.store} store, ${options.nodes ?? 3} nodes and nginx…\n`);
+  const cluster = await startCluster(options);
+  let channel = { url: '', token: '' };
+  const saveState = async (): Promise<void> => {
+    const text = `${JSON.stringify(cluster.state(channel), null, 2)}\n`;
+    if (stateFile) await writeFile(stateFile, text, { mode: 0o600 });
+  };
+  const control = await serveControl(cluster, saveState);
+  channel = { url: control.url, token: control.token };
+  await saveState();
+  const state = cluster.state(channel);
+  process.stdout.write(`${describe(state, stateFile)}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stderr.write('stopping…\n');
+  await control.close();
+  await cluster.stop();
+  if (stateFile) await rm(stateFile, { force: true });
+  process.stderr.write('stopped; logs kept in the run directory\n');
+}

@@ -1,0 +1,239 @@
+/**
+ * A local cluster: the store processes, N reference-server nodes and nginx in front, all child
+ * processes on free loopback ports; fault operations on any of them; a clean stop that leaves
+ * only the logs in the run directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RingKey } from '../session/options.ts';
+import type { BalanceMode } from '../nginx/render.ts';
+import type { StoreKind } from '../stores/from-url.ts';
+import { startNginx } from './nginx.ts';
+import type { NginxServer } from './nginx.ts';
+import { startAppNode } from './nodes.ts';
+import type { AppNode, AppNodeSpec } from './nodes.ts';
+import { freePorts } from './ports.ts';
+import { startStores } from './store-services.ts';
+import type { StoreServices } from './store-services.ts';
+
+/** nginx connects to the nodes from this address, and only it is trusted for X-Forwarded-Proto. */
+export const PROXY_ADDRESS = '127.0.0.2';
+
+export interface ClusterOptions {
+  /** Where logs (kept) and temporary files (removed at stop) go. */
+  runDir: string;
+  /** @default 'engine' */
+  impl?: 'engine' | 'express-session';
+  /** @default 'redis' */
+  store?: StoreKind;
+  /** @default 3 */
+  nodes?: number;
+  /** @default 'round-robin' */
+  lb?: BalanceMode;
+  /** Also an HTTPS entry with a self-signed certificate. @default false */
+  tls?: boolean;
+  /** @default [] */
+  flaws?: readonly string[];
+  /** @default 300_000 (5 min) */
+  idleTimeoutMs?: number;
+  /** @default 3_600_000 (1 h) */
+  absoluteTimeoutMs?: number;
+  /** @default 65_536 */
+  maxSessionBytes?: number;
+  /** @default 1000 */
+  storeTimeoutMs?: number;
+  /** Encryption at rest on the engine nodes. @default false */
+  encrypt?: boolean;
+  /** @default a random one */
+  password?: string;
+  /** @default 'warn' */
+  logLevel?: string;
+}
+
+export const DEFAULT_CLUSTER_OPTIONS = {
+  impl: 'engine',
+  store: 'redis',
+  nodes: 3,
+  lb: 'round-robin',
+  tls: false,
+  idleTimeoutMs: 300_000,
+  absoluteTimeoutMs: 3_600_000,
+  maxSessionBytes: 65_536,
+  storeTimeoutMs: 1000,
+  logLevel: 'warn',
+} as const;
+
+/** The JSON `sessionlab up --state FILE` writes. */
+export interface ClusterState {
+  entry: string;
+  entryTls?: string;
+  nodes: string[];
+  stores: string[];
+  storeUrl: string;
+  password: string;
+  pids: {
+    up: number;
+    nginx: number | undefined;
+    nodes: (number | undefined)[];
+    stores: (number | undefined)[];
+  };
+  impl: string;
+  store: string;
+  lb: string;
+  flaws: string[];
+  runDir: string;
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  maxSessionBytes: number;
+  control?: { url: string; token: string };
+}
+
+export type FaultOp = 'kill' | 'pause' | 'resume' | 'restart' | 'start';
+export const FAULT_OPS: readonly FaultOp[] = ['kill', 'pause', 'resume', 'restart', 'start'];
+
+const newKey = (id: string): RingKey => ({ id, secret: randomBytes(32).toString('base64url') });
+
+export class LocalCluster {
+  readonly options: ClusterOptions;
+  readonly stores: StoreServices;
+  readonly nodes: AppNode[];
+  readonly nginx: NginxServer;
+  readonly password: string;
+  #signingKeys: RingKey[];
+
+  constructor(init: {
+    options: ClusterOptions;
+    stores: StoreServices;
+    nodes: AppNode[];
+    nginx: NginxServer;
+    password: string;
+    keys: RingKey[];
+  }) {
+    this.options = init.options;
+    this.stores = init.stores;
+    this.nodes = init.nodes;
+    this.nginx = init.nginx;
+    this.password = init.password;
+    this.#signingKeys = init.keys;
+  }
+
+  get signingKeys(): readonly RingKey[] {
+    return this.#signingKeys;
+  }
+
+  state(control?: { url: string; token: string }): ClusterState {
+    const o = { ...DEFAULT_CLUSTER_OPTIONS, ...this.options };
+    return {
+      entry: this.nginx.entry,
+      ...(this.nginx.entryTls === undefined ? {} : { entryTls: this.nginx.entryTls }),
+      nodes: this.nodes.map((n) => n.url),
+      stores: this.stores.endpoints,
+      storeUrl: this.stores.url,
+      password: this.password,
+      pids: {
+        up: process.pid,
+        nginx: this.nginx.process.pid,
+        nodes: this.nodes.map((n) => n.process.pid),
+        stores: this.stores.processes.map((p) => p.pid),
+      },
+      impl: o.impl,
+      store: o.store,
+      lb: o.lb,
+      flaws: [...(o.flaws ?? [])],
+      runDir: o.runDir,
+      idleTimeoutMs: o.idleTimeoutMs,
+      absoluteTimeoutMs: o.absoluteTimeoutMs,
+      maxSessionBytes: o.maxSessionBytes,
+      ...(control === undefined ? {} : { control }),
+    };
+  }
+
+  /** kill | pause | resume | restart | start a node or a store process, by 0-based index. */
+  async fault(op: FaultOp, target: 'node' | 'store', index: number): Promise<void> {
+    const processes = target === 'node' ? this.nodes.map((n) => n.process) : this.stores.processes;
+    const managed = processes[index];
+    if (managed === undefined)
+      throw new RangeError(`no ${target} ${index}: there are ${processes.length} (0-based)`);
+    if (op === 'kill') await managed.kill();
+    else if (op === 'pause') managed.pause();
+    else if (op === 'resume') managed.resume();
+    else if (op === 'restart') await managed.restart();
+    else await managed.start();
+  }
+
+  /** Restarts the nodes one at a time under a new primary signing key; nobody is logged out. */
+  async rollingRestart(): Promise<RingKey> {
+    const primary = newKey(`k${this.#signingKeys.length + 1}`);
+    this.#signingKeys = [primary, ...this.#signingKeys];
+    for (const node of this.nodes) {
+      node.setSigningKeys(this.#signingKeys);
+      await node.process.restart();
+    }
+    return primary;
+  }
+
+  /** Stops everything started, then removes all but the logs from the run directory. */
+  async stop(): Promise<void> {
+    await this.nginx.stop();
+    await Promise.all(this.nodes.map((n) => n.process.stop()));
+    await this.stores.stop();
+    await removeAllButLogs(this.options.runDir);
+  }
+}
+
+export async function startCluster(options: ClusterOptions): Promise<LocalCluster> {
+  const o = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
+  if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > 16)
+    throw new RangeError(`invalid nodes ${o.nodes}: expected 1 to 16`);
+  await mkdir(o.runDir, { recursive: true });
+  const password = o.password ?? randomBytes(12).toString('base64url');
+  const keys = [newKey('k1')];
+  const stores = await startStores(o.store, o.runDir);
+  const started: AppNode[] = [];
+  try {
+    const ports = await freePorts(o.nodes);
+    const spec = (i: number): AppNodeSpec => ({
+      impl: o.impl,
+      nodeId: `n${i + 1}`,
+      port: ports[i] as number,
+      storeUrl: stores.url,
+      password,
+      signingKeys: keys,
+      encryptionKeys: o.encrypt ? [newKey('e1')] : [],
+      idleTimeoutMs: o.idleTimeoutMs,
+      absoluteTimeoutMs: o.absoluteTimeoutMs,
+      maxSessionBytes: o.maxSessionBytes,
+      storeTimeoutMs: o.storeTimeoutMs,
+      trustedProxies: [PROXY_ADDRESS],
+      flaws: o.flaws ?? [],
+      logLevel: o.logLevel,
+    });
+    // Encryption keys must be the same on every node: make them once.
+    const shared = spec(0).encryptionKeys;
+    for (let i = 0; i < o.nodes; i++)
+      started.push(await startAppNode(o.runDir, { ...spec(i), encryptionKeys: shared }));
+    const nginx = await startNginx({
+      dir: o.runDir,
+      upstreams: started.map((n) => ({ host: '127.0.0.1', port: n.port })),
+      balance: o.lb,
+      tls: o.tls,
+      proxyBind: PROXY_ADDRESS,
+    });
+    return new LocalCluster({ options: o, stores, nodes: started, nginx, password, keys });
+  } catch (error) {
+    await Promise.all(started.map((n) => n.process.stop()));
+    await stores.stop();
+    throw error;
+  }
+}
+
+async function removeAllButLogs(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      await removeAllButLogs(path);
+      await rmdir(path).catch(() => undefined);
+    } else if (!entry.name.endsWith('.log')) await rm(path, { force: true });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Reference-server nodes as child processes: each runs reference-servers/main.ts under tsx on
+ * its own loopback port, secrets passed in the environment, ready once `GET /contract` answers
+ * with its node id.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RingKey } from '../session/options.ts';
+import { ManagedProcess } from './process.ts';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = join(PROJECT_ROOT, 'reference-servers', 'main.ts');
+
+export interface AppNodeSpec {
+  impl: 'engine' | 'express-session';
+  nodeId: string;
+  port: number;
+  storeUrl: string;
+  password: string;
+  signingKeys: readonly RingKey[];
+  encryptionKeys: readonly RingKey[];
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  maxSessionBytes: number;
+  storeTimeoutMs: number;
+  trustedProxies: readonly string[];
+  flaws: readonly string[];
+  logLevel: string;
+}
+
+export interface AppNode {
+  id: string;
+  port: number;
+  url: string;
+  process: ManagedProcess;
+  /** Keys for the next (re)start: a rolling restart rotates them node by node. */
+  setSigningKeys(keys: readonly RingKey[]): void;
+}
+
+const ring = (keys: readonly RingKey[]): string => keys.map((k) => `${k.id}:${k.secret}`).join(',');
+
+function argsFor(spec: AppNodeSpec): string[] {
+  return [
+    '--import',
+    'tsx',
+    MAIN,
+    ...['--impl', spec.impl, '--node-id', spec.nodeId, '--port', String(spec.port)],
+    ...['--store-url', spec.storeUrl, '--log-level', spec.logLevel],
+    ...[
+      '--idle-timeout-ms',
+      String(spec.idleTimeoutMs),
+      '--absolute-timeout-ms',
+      String(spec.absoluteTimeoutMs),
+    ],
+    ...[
+      '--max-session-bytes',
+      String(spec.maxSessionBytes),
+      '--store-timeout-ms',
+      String(spec.storeTimeoutMs),
+    ],
+    ...spec.trustedProxies.flatMap((p) => ['--trusted-proxy', p]),
+    ...spec.flaws.flatMap((f) => ['--flaw', f]),
+  ];
+}
+
+function envFor(spec: AppNodeSpec, signingKeys: readonly RingKey[]): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SESSIONLAB_PASSWORD: spec.password,
+    SESSIONLAB_SIGNING_KEYS: ring(signingKeys),
+    SESSIONLAB_ENCRYPTION_KEYS: ring(spec.encryptionKeys),
+  };
+}
+
+async function answersAs(url: string, nodeId: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/contract`, { signal: AbortSignal.timeout(1000) });
+    return res.status === 200 && ((await res.json()) as { node?: string }).node === nodeId;
+  } catch {
+    return false;
+  }
+}
+
+export async function startAppNode(dir: string, spec: AppNodeSpec): Promise<AppNode> {
+  const url = `http://127.0.0.1:${spec.port}`;
+  const managed = new ManagedProcess({
+    name: `${spec.impl} node ${spec.nodeId} at ${url}`,
+    command: process.execPath,
+    args: argsFor(spec),
+    env: envFor(spec, spec.signingKeys),
+    cwd: PROJECT_ROOT,
+    logFile: join(dir, `node-${spec.nodeId}.log`),
+    ready: () => answersAs(url, spec.nodeId),
+    readyTimeoutMs: 20_000,
+  });
+  await managed.start();
+  return {
+    id: spec.nodeId,
+    port: spec.port,
+    url,
+    process: managed,
+    setSigningKeys: (keys) => managed.reconfigure({ env: envFor(spec, keys) }),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The store processes a local cluster runs on, by store kind, and the store URL its nodes use
+ * (stores/from-url.ts). Fault operations address `processes` by index.
+ */
+import { formatStoreUrl } from '../stores/from-url.ts';
+import type { StoreKind } from '../stores/from-url.ts';
+import type { ManagedProcess } from './process.ts';
+import { startMemcached, startRedis, startRedisCluster, startRedisSentinel } from './services.ts';
+import type { MemcachedServer } from './services.ts';
+
+export interface StoreServices {
+  kind: StoreKind;
+  /** What the nodes are given: `redis://…`, `memcached://a,b`, `memory://`. */
+  url: string;
+  /** One `host:port` per process, in the order of `processes`. */
+  endpoints: string[];
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+/** memcached runs on two nodes: sessions spread over both by consistent hashing. */
+const MEMCACHED_NODES = 2;
+
+export async function startStores(kind: StoreKind, dir: string): Promise<StoreServices> {
+  const endpointOf = (s: { host: string; port: number }): string => `${s.host}:${s.port}`;
+  switch (kind) {
+    case 'memory':
+      return { kind, url: 'memory://', endpoints: [], processes: [], stop: async () => undefined };
+    case 'redis': {
+      const server = await startRedis({ dir });
+      return {
+        kind,
+        url: server.url,
+        endpoints: [endpointOf(server)],
+        processes: [server.process],
+        stop: () => server.stop(),
+      };
+    }
+    case 'redis-cluster': {
+      const cluster = await startRedisCluster({ dir });
+      return {
+        kind,
+        url: formatStoreUrl({ kind, hosts: cluster.nodes }),
+        endpoints: cluster.nodes.map(endpointOf),
+        processes: cluster.servers.map((s) => s.process),
+        stop: () => cluster.stop(),
+      };
+    }
+    case 'redis-sentinel': {
+      const group = await startRedisSentinel({ dir });
+      const sentinelPorts = group.sentinels.map(endpointOf);
+      return {
+        kind,
+        url: formatStoreUrl({ kind, hosts: group.sentinels, name: group.name }),
+        endpoints: [endpointOf(group.master), endpointOf(group.replica), ...sentinelPorts],
+        processes: [group.master.process, group.replica.process, group.sentinel],
+        stop: () => group.stop(),
+      };
+    }
+    case 'memcached': {
+      const servers: MemcachedServer[] = [];
+      try {
+        for (let i = 0; i < MEMCACHED_NODES; i++) servers.push(await startMemcached({ dir }));
+      } catch (error) {
+        await Promise.all(servers.map((s) => s.stop()));
+        throw error;
+      }
+      return {
+        kind,
+        url: formatStoreUrl({ kind, hosts: servers }),
+        endpoints: servers.map(endpointOf),
+        processes: servers.map((s) => s.process),
+        stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
+      };
+    }
+  }
+}
