@@ -10,6 +10,8 @@ export type BalanceMode = 'round-robin' | 'least-conn' | 'ip-hash' | 'cookie-has
 export interface NginxUpstream {
   host: string;
   port: number;
+  /** Drained: nginx sends it nothing (a rolling restart takes nodes out one at a time). */
+  down?: boolean;
 }
 
 export interface NginxTlsListener {
@@ -101,7 +103,8 @@ export function renderNginxConfig(options: NginxConfigOptions): string {
   const runDir = options.runDir.replace(/\/+$/, '');
   const path = (name: string): string => quote(`${runDir}/${name}`);
   const upstreamServers = options.upstreams.map(
-    ({ host, port }) => `server ${address(host, port)} max_fails=1 fail_timeout=2s;`,
+    ({ host, port, down }) =>
+      `server ${address(host, port)} max_fails=1 fail_timeout=2s${down ? ' down' : ''};`,
   );
   const servers = [serverBlock([`listen ${address(listenHost, options.listenPort)};`], options)];
   if (options.tls !== undefined) {

@@ -162,14 +162,30 @@ export class LocalCluster {
     else await managed.start();
   }
 
-  /** Restarts the nodes one at a time under a new primary signing key; nobody is logged out. */
+  /**
+   * Rotates the signing key with two rolling restarts, each node drained in nginx while it
+   * restarts, so nobody is logged out and no request fails: first every
+   * node learns the new key (verify only), then every node signs with it. In one pass, a
+   * cookie signed by an already restarted node would be rejected by the ones not yet restarted.
+   */
   async rollingRestart(): Promise<RingKey> {
     const primary = newKey(`k${this.#signingKeys.length + 1}`);
-    this.#signingKeys = [primary, ...this.#signingKeys];
-    for (const node of this.nodes) {
-      node.setSigningKeys(this.#signingKeys);
-      await node.process.restart();
+    const old = this.#signingKeys;
+    const upstreams = (drained?: AppNode) =>
+      this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port, down: n === drained }));
+    for (const ring of [
+      [...old, primary],
+      [primary, ...old],
+    ]) {
+      for (const node of this.nodes) {
+        // Drain first: nginx finishes what the node has and sends it nothing new.
+        await this.nginx.reload(upstreams(node));
+        node.setSigningKeys(ring);
+        await node.process.restart();
+        await this.nginx.reload(upstreams());
+      }
     }
+    this.#signingKeys = [primary, ...old];
     return primary;
   }
 
