@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPX := npx --no-install
 
-.PHONY: test check typecheck lint format deps services clean
+.PHONY: test check typecheck lint format deps services clean up compose-config
 
 ## deps: npm packages from package-lock.json, and the real services the tests start
 deps: node_modules/.installed services
@@ -30,8 +30,19 @@ check: node_modules/.installed
 	$(NPX) eslint .
 
 ## test: everything CI runs — format check, typecheck, lint, then unit and integration tests
+# In CI the plain TAP stream (no terminal redraws); a summary view otherwise.
+TAP_REPORTER ?= $(if $(CI),tap,base)
+
 test: deps check
-	$(NPX) tap
+	$(NPX) tap --reporter=$(TAP_REPORTER)
+
+## up: a local cluster (engine, redis, 3 nodes, round-robin nginx) until Ctrl-C
+up: deps
+	node bin/sessionlab.js up --state .run/state.json
+
+## compose-config: re-render nginx/compose/nginx.conf from nginx/compose.ts
+compose-config: node_modules/.installed
+	node --import tsx --input-type=module -e "import('./nginx/compose.ts').then((m) => process.stdout.write(m.renderComposeNginxConfig()))" > nginx/compose/nginx.conf
 
 clean:
 	rm -rf .tap .run reports/out

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real services sessionlab starts (redis-server, memcached, nginx) from Debian
+# Installs the real services sessionlab starts (redis-server, memcached, nginx; docker-compose to
+# validate docker-compose.yml) from Debian
 # packages when they are missing. As root it runs apt-get; otherwise it names the command to run.
 set -euo pipefail
 
@@ -10,6 +11,8 @@ have redis-cli || missing+=(redis-tools)
 have memcached || missing+=(memcached)
 have nginx || missing+=(nginx)
 have openssl || missing+=(openssl)
+# Only to validate docker-compose.yml: no Docker engine is needed or started.
+have docker-compose || missing+=(docker-compose)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
