@@ -2,7 +2,9 @@
  * The flags that describe a local cluster, shared by `sessionlab up` and the commands that
  * start one themselves (conformance, bench): checked here, so a mistake is one clear line.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { PROJECT_ROOT } from '../orchestrator/nodes.ts';
 import { BALANCE_MODES } from '../nginx/render.ts';
 import type { BalanceMode } from '../nginx/render.ts';
 import { STORE_KINDS } from '../stores/from-url.ts';
@@ -93,4 +95,10 @@ export function flawHelp(): string {
   return Object.entries(FLAWS)
     .map(([name, what]) => `  ${name.padEnd(22)} ${what}`)
     .join('\n');
+}
+
+/** `.run/<command>-<time>` under the project: logs of a run are kept there. */
+export function defaultRunDir(command: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return join(PROJECT_ROOT, '.run', `${command}-${stamp}`);
 }

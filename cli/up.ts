@@ -6,7 +6,9 @@ import { writeFile, rm } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { startCluster } from '../orchestrator/cluster.ts';
 import type { ClusterOptions, ClusterState } from '../orchestrator/cluster.ts';
+import type { Command } from 'commander';
 import { serveControl } from '../orchestrator/control.ts';
+import { addClusterFlags, clusterOptionsFrom, defaultRunDir, flawHelp } from './cluster-flags.ts';
 
 function describe(state: ClusterState, stateFile: string | undefined): string {
   const lines = [
@@ -49,4 +51,20 @@ export async function runUp(options: ClusterOptions, stateFile: string | undefin
   await cluster.stop();
   if (stateFile) await rm(stateFile, { force: true });
   process.stderr.write('stopped; logs kept in the run directory\n');
+}
+
+export function registerUp(program: Command): void {
+  addClusterFlags(
+    program.command('up').description('start a local cluster: stores, N nodes, nginx'),
+  )
+    .option('--state <file>', 'write the cluster state (URLs, password, pids) as JSON')
+    .option('--help-flaws', 'list the flaw switches and exit')
+    .action(async (flags: Record<string, unknown>) => {
+      if (flags.helpFlaws) return void process.stdout.write(`${flawHelp()}\n`);
+      const options = clusterOptionsFrom(
+        flags,
+        (flags.runDir as string | undefined) ?? defaultRunDir('up'),
+      );
+      await runUp(options, flags.state as string | undefined);
+    });
 }
