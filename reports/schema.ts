@@ -1,0 +1,122 @@
+/**
+ * The result formats sessionlab writes, version 1: what `conformance --json`, `bench --json`
+ * and a report directory's `results.json` hold. Documented in the README; additive changes
+ * only, a breaking one gets schema 2.
+ */
+
+export type Level = 'MUST' | 'SHOULD' | 'INFO';
+export type Verdict = 'PASS' | 'FAIL' | 'NON_STRICT' | 'SKIPPED' | 'UNKNOWN' | 'ERROR';
+
+export interface CheckResult {
+  /** Stable id users pin in CI, e.g. `SL-FX-01`. */
+  id: string;
+  title: string;
+  level: Level;
+  /** `ASVS-4.0.3-3.2.1`, `ASVS-5.0-7.2.4`, `WSTG-SESS-03`, `CWE-384`. */
+  refs: string[];
+  verdict: Verdict;
+  /** One plain sentence. */
+  why: string;
+  /** What was observed: statuses, counts, a minimal witness. Free-form JSON. */
+  evidence: Record<string, unknown>;
+  durationMs: number;
+}
+
+export interface TargetDescription {
+  /** Short label for matrices: `engine × redis`, or the entry URL of an external target. */
+  label: string;
+  nodes: string[];
+  entry?: string;
+  entryTls?: string;
+  /** The target's `GET /contract` document. */
+  contract?: Record<string, unknown>;
+  /** For local clusters: impl, store, lb, flaws. */
+  impl?: string;
+  store?: string;
+  lb?: string;
+  flaws?: string[];
+}
+
+/** `sessionlab conformance --json FILE`. */
+export interface ConformanceReport {
+  schema: 1;
+  target: TargetDescription;
+  /** ISO 8601. */
+  startedAt: string;
+  durationMs: number;
+  checks: CheckResult[];
+  /** Exit code the run ended with (0 pass, 1 MUST failed, 2 inconclusive, 4 harness error). */
+  exitCode: number;
+}
+
+export type Workload = 'read' | 'write' | 'mixed' | 'login-churn' | 'anon';
+
+export interface LatencyMs {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** One target × workload × path, over its repetitions. */
+export interface BenchResult {
+  /** e.g. `engine-redis`, `express-session-redis`, `express-nosession`, `engine-http-redis`, `raw-ioredis-get`. */
+  target: string;
+  workload: Workload;
+  /** `direct` (one node, the headline ratios) or `nginx` (round-robin over the nodes). */
+  path: 'direct' | 'nginx';
+  nodes: number;
+  connections: number;
+  durationSec: number;
+  /** Requests per second: median over repetitions, with min and max. */
+  rps: { median: number; min: number; max: number; runs: number[] };
+  /** True when (max − min) / median > 10 %. */
+  noisy: boolean;
+  /** Latency percentiles of the median run, from autocannon's histograms. */
+  latencyMs: LatencyMs;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  /** Store commands per request measured around a known request script, by command. */
+  storeOpsPerRequest?: Record<string, number>;
+}
+
+/** `sessionlab bench --json FILE`. */
+export interface BenchReport {
+  schema: 1;
+  startedAt: string;
+  durationMs: number;
+  quick: boolean;
+  results: BenchResult[];
+  /** Read workload, direct path, from the same run; null when a side was not measured. */
+  ratios: {
+    engine_vs_express_nosession_read: number | null;
+    engine_vs_express_session_read: number | null;
+    engine_http_vs_raw_redis_read: number | null;
+  };
+}
+
+export interface RunEnvironment {
+  /** `os.cpus()` model, count, total memory, platform. */
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; platform: string; kernel: string };
+  versions: {
+    node: string;
+    redis?: string;
+    memcached?: string;
+    nginx?: string;
+    sessionlab: string;
+  };
+  gitCommit?: string;
+  /** The command that produced the run, for the record. */
+  command: string;
+}
+
+/** `results.json` of a report directory (`make bench`, `sessionlab report --from DIR`). */
+export interface RunResults {
+  schema: 1;
+  startedAt: string;
+  environment: RunEnvironment;
+  /** One conformance report per target (engine beside the express-session baseline). */
+  conformance: ConformanceReport[];
+  bench?: BenchReport;
+}
