@@ -4,7 +4,7 @@
  * 400/413 with {"error": ...}; flaw switches (flaws.ts) break one guarantee each on purpose.
  */
 import express from 'express';
-import type { Express } from 'express';
+import type { ErrorRequestHandler, Express } from 'express';
 import type { Logger } from 'pino';
 import { SessionEngine } from '../session/engine.ts';
 import type { SessionEvent } from '../session/engine.ts';
@@ -40,18 +40,31 @@ export function createReferenceEngine(config: NodeConfig, store: SessionStore): 
   const { flaws } = config;
   return new SessionEngine({
     store,
-    signingKeys: config.signingKeys,
-    encryptionKeys: config.encryptionKeys,
+    signingKeys: flaws.has('single-key') ? config.signingKeys.slice(0, 1) : config.signingKeys,
+    encryptionKeys: flaws.has('plaintext-at-rest') ? [] : config.encryptionKeys,
     idleTimeoutMs: flaws.has('no-idle-timeout') ? DAY_MS : config.idleTimeoutMs,
     absoluteTimeoutMs: flaws.has('no-absolute-timeout') ? 0 : config.absoluteTimeoutMs,
     maxSessionBytes: flaws.has('no-size-limit') ? 0 : config.maxSessionBytes,
     storeTimeoutMs: config.storeTimeoutMs,
     trustedProxies: config.trustedProxies,
     // Short test timeouts want frequent refreshes; production-sized ones get the default.
-    touchAfterMs: Math.min(Math.floor(config.idleTimeoutMs / 10), 60_000),
+    touchAfterMs: flaws.has('touch-every-read')
+      ? 0
+      : Math.min(Math.floor(config.idleTimeoutMs / 10), 60_000),
     unsafe: unsafeFlawsFor(flaws),
   });
 }
+
+const clearCookieOnStoreError: ErrorRequestHandler = (error, _req, res, next) => {
+  if ((error as { code?: unknown }).code === 'SESSIONLAB_ERR_STORE_UNAVAILABLE') {
+    res.append('Set-Cookie', 'sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax');
+  }
+  next(error);
+};
+
+const everyErrorIs500: ErrorRequestHandler = (_error, _req, res) => {
+  res.status(500).json({ error: 'internal error' });
+};
 
 export function createEngineApp(
   config: NodeConfig,
@@ -108,7 +121,7 @@ export function createEngineApp(
   session.post('/logout-all', async (req, res) => {
     const s = sessionOf(req);
     if (s.user === undefined) throw new ClientError(401, 'not logged in');
-    await engine.destroyAllForUser(s.user);
+    if (!config.flaws.has('logout-all-local')) await engine.destroyAllForUser(s.user);
     await s.destroy();
     res.status(204).end();
   });
@@ -142,6 +155,8 @@ export function createEngineApp(
 
   app.use(session);
   app.use(notFound);
+  if (config.flaws.has('logout-on-store-error')) app.use(clearCookieOnStoreError);
+  if (config.flaws.has('bad-input-500')) app.use(everyErrorIs500);
   app.use(errorHandler(logger));
   return app;
 }

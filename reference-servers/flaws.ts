@@ -23,6 +23,17 @@ export const FLAWS = {
   'no-size-limit': 'session writes of any size are accepted whatever the declared limit',
   'no-cache-control': 'session responses lack Cache-Control: no-store',
   'leak-id': 'the login response body echoes the session cookie',
+  'failed-login-destroys': 'a failed login ends the session it came with, losing its data',
+  'logout-keeps-cookie': 'logout ends the session in the store but does not clear the cookie',
+  'logout-all-local': 'logout-all ends only the current session',
+  'wide-cookie-scope': 'the session cookie carries a Domain attribute',
+  'fat-cookie': 'the session cookie is padded past 4096 bytes',
+  'skip-signature': 'the cookie signature is not checked',
+  'bad-input-500': 'malformed requests are answered 500',
+  'logout-on-store-error': 'a store failure clears the client cookie, logging the user out',
+  'single-key': 'only the primary signing key verifies: a key rotation logs everybody out',
+  'plaintext-at-rest': 'claims encryption at rest but stores values in clear',
+  'touch-every-read': 'every session read rewrites the session TTL in the store',
 } as const;
 
 export type Flaw = keyof typeof FLAWS;
@@ -46,5 +57,9 @@ export function unsafeFlawsFor(flaws: ReadonlySet<Flaw>): UnsafeFlaws {
   if (flaws.has('resurrect')) unsafe.resurrect = true;
   if (flaws.has('cookie-only-logout')) unsafe.cookieOnlyLogout = true;
   if (flaws.has('fail-open')) unsafe.failOpen = true;
+  if (flaws.has('logout-keeps-cookie')) unsafe.keepCookieOnLogout = true;
+  if (flaws.has('wide-cookie-scope')) unsafe.cookieDomain = 'localhost';
+  if (flaws.has('fat-cookie')) unsafe.fatCookie = true;
+  if (flaws.has('skip-signature')) unsafe.skipSignature = true;
   return unsafe;
 }

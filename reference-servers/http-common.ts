@@ -115,7 +115,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const status = statusOf(error);
     if (status >= 500 && status !== 503) logger.error({ err: error }, 'internal error');
     const parseFailed = (error as { type?: unknown }).type === 'entity.parse.failed';
-    const message = parseFailed ? 'invalid JSON body' : status < 500 || status === 503 ? (error as Error).message : 'internal error';
+    const message = parseFailed
+      ? 'invalid JSON body'
+      : status < 500 || status === 503
+        ? (error as Error).message
+        : 'internal error';
     res.status(status).json({ error: message });
   };
 }

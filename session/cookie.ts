@@ -37,6 +37,8 @@ export interface CookieAttributes {
   /** undefined only for the `no-samesite` negative control. */
   sameSite: 'Lax' | 'Strict' | undefined;
   httpOnly: boolean;
+  /** Only the `wide-cookie-scope` negative control sets it. */
+  domain?: string;
 }
 
 function sameSiteOf(attrs: CookieAttributes): { sameSite?: 'lax' | 'strict' } {
@@ -67,6 +69,7 @@ export function issueCookie(
       httpOnly: attrs.httpOnly,
       secure: attrs.secure,
       ...sameSiteOf(attrs),
+      ...(attrs.domain === undefined ? {} : { domain: attrs.domain }),
     }),
   );
 }
@@ -80,6 +83,7 @@ export function clearCookie(res: ServerResponse, name: string, attrs: CookieAttr
       httpOnly: attrs.httpOnly,
       secure: attrs.secure,
       ...sameSiteOf(attrs),
+      ...(attrs.domain === undefined ? {} : { domain: attrs.domain }),
       maxAge: 0,
       expires: new Date(0),
     }),

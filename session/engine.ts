@@ -68,7 +68,7 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
     const none = (): Session => new Session(this, context, null);
     const raw = readSessionCookie(req, context.cookieName);
     if (raw === undefined) return none();
-    const verified = this.signing.verify(raw);
+    const verified = this.signing.verify(raw, unsafe.skipSignature);
     if (verified === null) {
       this.report({ type: 'tamper-rejected', message: 'cookie signature or format invalid' });
       if (unsafe.adoptClientId && /^[A-Za-z0-9_-]{1,128}$/.test(raw)) context.adoptId = raw;
@@ -94,7 +94,7 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
       return none();
     }
     if (verified.stale) {
-      issueCookie(res, context.cookieName, this.signing.sign(id), this.cookieAttributes(secure));
+      issueCookie(res, context.cookieName, this.cookieValue(id), this.cookieAttributes(secure));
     }
     const stale = loaded.ttlMs < this.options.idleTimeoutMs - this.options.touchAfterMs;
     if (stale && !unsafe.noTouch) {
@@ -127,12 +127,19 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
       : this.options.idleTimeoutMs;
   }
 
+  /** The signed cookie value of a session id. */
+  cookieValue(id: string): string {
+    const signed = this.signing.sign(id);
+    return this.options.unsafe.fatCookie ? `${signed}.${'A'.repeat(4100)}` : signed;
+  }
+
   cookieAttributes(secure: boolean): CookieAttributes {
     const { unsafe } = this.options;
     return {
       secure: secure && !unsafe.insecureCookie,
       sameSite: unsafe.noSameSite ? undefined : this.options.sameSite,
       httpOnly: !unsafe.noHttpOnly,
+      ...(unsafe.cookieDomain === undefined ? {} : { domain: unsafe.cookieDomain }),
     };
   }
 

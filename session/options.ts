@@ -41,6 +41,14 @@ export interface UnsafeFlaws {
   noSameSite?: boolean;
   /** Never Secure, never `__Host-`, even over HTTPS. */
   insecureCookie?: boolean;
+  /** Logout ends the session in the store but leaves the cookie in the browser. */
+  keepCookieOnLogout?: boolean;
+  /** The cookie gets a Domain attribute (wider than the host). */
+  cookieDomain?: string;
+  /** The cookie value is padded past the 4096-byte limit browsers keep. */
+  fatCookie?: boolean;
+  /** The signature is not checked: any well-formed `<id>.<key>.<anything>` is believed. */
+  skipSignature?: boolean;
 }
 
 export interface SessionOptions {

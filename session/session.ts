@@ -209,7 +209,7 @@ export class Session {
         ...(user === undefined ? {} : { user }),
       });
     }
-    this.#clearCookie();
+    if (!engine.options.unsafe.keepCookieOnLogout) this.#clearCookie();
     this.#reset();
   }
 
@@ -238,7 +238,7 @@ export class Session {
         this.#fields = fields;
         this.#pending = [];
         const attrs = engine.cookieAttributes(this.#context.secure);
-        issueCookie(this.#context.res, this.#context.cookieName, engine.signing.sign(id), attrs);
+        issueCookie(this.#context.res, this.#context.cookieName, engine.cookieValue(id), attrs);
         engine.report({ type: 'created', idHash: engine.idHash(id) });
         return { id, counters: result.status === 'ok' ? result.counters : [] };
       }

@@ -1,0 +1,139 @@
+/**
+ * The express-session store of the baseline server, built the way the connect-redis 9 and
+ * connect-memcached 3 READMEs show: node-redis `createClient` + `RedisStore`, or
+ * `connectMemcached(session)` over the `memcached` client. Nothing is hardened: no command
+ * deadline, node-redis's offline queue stays on, so an outage behaves as the ecosystem does.
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { RedisStore } from 'connect-redis';
+import session from 'express-session';
+import type Memcached from 'memcached';
+import type { Logger } from 'pino';
+import { createClient } from 'redis';
+import { InvalidOptionError, StoreUnavailableError, withDeadline } from '../session/errors.ts';
+import { parseStoreUrl } from '../stores/from-url.ts';
+import type { NodeConfig } from './config.ts';
+import type { NodeMetrics } from './metrics.ts';
+
+export interface BaselineStore {
+  kind: 'redis' | 'memcached';
+  store: session.Store;
+  /** Ends the store client. */
+  close(): Promise<void>;
+}
+
+/** Start-up only: how long the first contact with the store may take, in milliseconds. */
+const STARTUP_TIMEOUT_MS = 5_000;
+const PREFIX = 'sess:';
+
+interface MemcachedStoreOptions {
+  hosts: string[];
+  prefix: string;
+  ttl: number;
+}
+type MemcachedStoreClass = new (
+  options: MemcachedStoreOptions,
+) => session.Store & { client: Memcached };
+
+// connect-memcached is CommonJS without type declarations: typed here, loaded with require.
+const connectMemcached = createRequire(import.meta.url)('connect-memcached') as (
+  expressSession: typeof session,
+) => MemcachedStoreClass;
+
+/** Short, non-reversible id for logs: the same form the engine logs. */
+export function idHash(id: string): string {
+  return createHash('sha256').update(id).digest('base64url').slice(0, 10);
+}
+
+export async function createBaselineStore(
+  config: NodeConfig,
+  logger: Logger,
+  metrics: NodeMetrics,
+): Promise<BaselineStore> {
+  const { kind, hosts } = parseStoreUrl(config.storeUrl);
+  const locations = hosts.map((h) => `${h.host}:${h.port}`);
+  const ttlSeconds = Math.ceil(config.idleTimeoutMs / 1000);
+  if (kind === 'redis') {
+    const url = `redis://${locations[0]}`;
+    const client = createClient({ url });
+    // Without a listener an 'error' event would crash the process; node-redis keeps reconnecting.
+    client.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis client error'));
+    await connectOrFail(client, url);
+    const store = new RedisStore({ client, prefix: PREFIX, ttl: ttlSeconds });
+    timeStoreCalls(store, metrics);
+    return {
+      kind,
+      store,
+      close: async () => (client.isReady ? client.close() : client.destroy()),
+    };
+  }
+  if (kind === 'memcached') {
+    const MemcachedStore = connectMemcached(session);
+    const store = new MemcachedStore({ hosts: locations, prefix: PREFIX, ttl: ttlSeconds });
+    const version = new Promise<void>((resolve, reject) =>
+      store.client.version((error: unknown) => (error ? reject(error) : resolve())),
+    );
+    try {
+      await withDeadline(version, STARTUP_TIMEOUT_MS, `memcached at ${locations.join(',')}`);
+    } catch (error) {
+      store.client.end();
+      throw new StoreUnavailableError(
+        `memcached unreachable at ${locations.join(',')} — is it running? see \`make services\``,
+        { cause: error },
+      );
+    }
+    timeStoreCalls(store, metrics);
+    return { kind, store, close: async () => store.client.end() };
+  }
+  throw new InvalidOptionError(
+    `invalid store "${config.storeUrl}": the express-session server supports redis:// | memcached://`,
+  );
+}
+
+/** node-redis's connect() retries forever; at start-up the first failure is fatal instead. */
+async function connectOrFail(client: ReturnType<typeof createClient>, url: string): Promise<void> {
+  let onError: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    onError = reject;
+    client.once('error', onError);
+  });
+  try {
+    await withDeadline(Promise.race([client.connect(), failed]), STARTUP_TIMEOUT_MS, url);
+  } catch (error) {
+    client.destroy();
+    throw new StoreUnavailableError(
+      `redis unreachable at ${url} — is it running? see \`make services\``,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    client.off('error', onError);
+  }
+}
+
+// express-session's method names, under the op labels the engine's store calls use.
+const TIMED_OPS = { get: 'load', set: 'commit', touch: 'touch', destroy: 'destroy' } as const;
+
+/**
+ * Feeds metrics.storeLatency from the store's callbacks. connect-memcached's touch is a full
+ * set, so a memcached touch is also counted as a commit.
+ */
+function timeStoreCalls(store: session.Store, metrics: NodeMetrics): void {
+  const methods = store as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const [method, op] of Object.entries(TIMED_OPS)) {
+    const original = methods[method];
+    if (typeof original !== 'function') continue;
+    methods[method] = (...args: unknown[]) => {
+      const callback = args.at(-1);
+      if (typeof callback !== 'function') return original.apply(store, args);
+      const end = metrics.storeLatency.startTimer({ op });
+      const timed = (error: unknown, ...rest: unknown[]): unknown => {
+        end({ outcome: error ? 'error' : 'ok' });
+        return callback(error, ...rest);
+      };
+      return original.apply(store, [...args.slice(0, -1), timed]);
+    };
+  }
+}
