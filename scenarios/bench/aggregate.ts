@@ -1,0 +1,98 @@
+/**
+ * From repetitions to results, and from results to the headline ratios. Pure: the same samples
+ * give the same numbers.
+ */
+import type { BenchReport, BenchResult, LatencyMs } from '../../reports/schema.ts';
+
+/** One measured autocannon run. */
+export interface RunSample {
+  /** Responses per second over the run. */
+  rps: number;
+  latencyMs: LatencyMs;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+
+/** What a result is about: everything of BenchResult but the measured numbers. */
+export type MeasurementKey = Pick<
+  BenchResult,
+  'target' | 'workload' | 'path' | 'nodes' | 'connections' | 'durationSec' | 'storeOpsPerRequest'
+>;
+
+/** A result is noisy when (max − min) / median exceeds this. */
+export const NOISY_SPREAD = 0.1;
+
+export type RatioName = keyof BenchReport['ratios'];
+
+/** Each ratio: numerator and denominator target (read workload, direct path), and the goal. */
+export const RATIOS: Record<RatioName, { over: string; under: string; goal: number }> = {
+  engine_vs_express_nosession_read: { over: 'engine-redis', under: 'express-nosession', goal: 0.9 },
+  engine_vs_express_session_read: {
+    over: 'engine-redis',
+    under: 'express-session-redis',
+    goal: 1.4,
+  },
+  engine_http_vs_raw_redis_read: { over: 'engine-http-redis', under: 'raw-ioredis-get', goal: 0.7 },
+};
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] as number;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] as number) + upper) / 2;
+}
+
+const round = (value: number, digits: number): number => {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+};
+
+/**
+ * Repetitions → one result: median, min and max of req/s; latency of the median run (for an
+ * even count, the lower of the two middle runs); errors, timeouts and non-2xx summed.
+ */
+export function aggregateRuns(key: MeasurementKey, runs: readonly RunSample[]): BenchResult {
+  if (runs.length === 0)
+    throw new RangeError(`${key.target} ${key.workload}: no runs to aggregate`);
+  const values = runs.map((run) => run.rps);
+  const mid = median(values);
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const byRps = [...runs].sort((a, b) => a.rps - b.rps);
+  const medianRun = byRps[Math.floor((byRps.length - 1) / 2)] as RunSample;
+  const sum = (field: 'errors' | 'timeouts' | 'non2xx'): number =>
+    runs.reduce((total, run) => total + run[field], 0);
+  return {
+    ...key,
+    rps: { median: round(mid, 1), min, max, runs: values },
+    noisy: mid > 0 ? (max - min) / mid > NOISY_SPREAD : max > 0,
+    latencyMs: { ...medianRun.latencyMs },
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    non2xx: sum('non2xx'),
+  };
+}
+
+/** Median req/s of `target` on the read workload, direct path; undefined when not measured. */
+function directRead(results: readonly BenchResult[], target: string): number | undefined {
+  const found = results.find(
+    (r) => r.target === target && r.workload === 'read' && r.path === 'direct',
+  );
+  return found?.rps.median;
+}
+
+/** The headline ratios, each null when a side was not measured (or measured 0 req/s). */
+export function computeRatios(results: readonly BenchResult[]): BenchReport['ratios'] {
+  const ratio = (name: RatioName): number | null => {
+    const over = directRead(results, RATIOS[name].over);
+    const under = directRead(results, RATIOS[name].under);
+    return over === undefined || under === undefined || under === 0 ? null : round(over / under, 3);
+  };
+  return {
+    engine_vs_express_nosession_read: ratio('engine_vs_express_nosession_read'),
+    engine_vs_express_session_read: ratio('engine_vs_express_session_read'),
+    engine_http_vs_raw_redis_read: ratio('engine_http_vs_raw_redis_read'),
+  };
+}

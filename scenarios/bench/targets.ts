@@ -1,0 +1,187 @@
+/**
+ * The bench's targets and the processes behind each: N reference nodes (contract servers from
+ * reference-servers/main.ts, bench-only ones from bench-main.ts) on one store, and nginx in
+ * front of them when the nginx path is measured. The direct path is the first node.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Workload } from '../../reports/schema.ts';
+import type { BalanceMode } from '../../nginx/render.ts';
+import { PROXY_ADDRESS } from '../../orchestrator/cluster.ts';
+import { startNginx } from '../../orchestrator/nginx.ts';
+import type { NginxServer } from '../../orchestrator/nginx.ts';
+import { PROJECT_ROOT, startAppNode } from '../../orchestrator/nodes.ts';
+import { freePorts } from '../../orchestrator/ports.ts';
+import { ManagedProcess } from '../../orchestrator/process.ts';
+import type { BenchImpl } from '../../reference-servers/bench-main.ts';
+import type { RingKey } from '../../session/options.ts';
+import type { StoreKind } from '../../stores/from-url.ts';
+import { WORKLOADS } from './workloads.ts';
+
+const BENCH_MAIN = join(PROJECT_ROOT, 'reference-servers', 'bench-main.ts');
+/** Production-sized: a read refreshes the TTL at most once a minute (touchAfterMs 60 s). */
+const IDLE_TIMEOUT_MS = 1_800_000;
+
+export interface TargetSpec {
+  /** `engine-redis`, `express-session-memcached`, `express-nosession`, ... */
+  name: string;
+  impl: 'engine' | 'express-session' | BenchImpl;
+  /** The store the nodes use; null for a target without one. */
+  store: StoreKind | null;
+  /** True when requests carry real sessions (false: a same-shaped cookie nobody reads). */
+  sessions: boolean;
+  workloads: readonly Workload[];
+}
+
+/** Every target the bench knows on the given session stores, in measuring order. */
+export function catalogue(stores: readonly StoreKind[]): TargetSpec[] {
+  const targets: TargetSpec[] = [];
+  const session = (impl: TargetSpec['impl'], store: StoreKind): TargetSpec => ({
+    name: `${impl}-${store}`,
+    impl,
+    store,
+    sessions: true,
+    workloads: WORKLOADS,
+  });
+  for (const store of stores) {
+    targets.push(session('engine', store));
+    if (store === 'redis' || store === 'memcached') targets.push(session('express-session', store));
+  }
+  targets.push({
+    name: 'express-nosession',
+    impl: 'express-nosession',
+    store: null,
+    sessions: false,
+    workloads: WORKLOADS,
+  });
+  // The engine without a framework, beside its limit: bare node:http doing one redis GET.
+  for (const store of stores) {
+    if (store === 'redis' || store === 'redis-cluster') targets.push(session('engine-http', store));
+  }
+  if (stores.includes('redis')) {
+    const raw = { name: 'raw-ioredis-get', impl: 'raw-ioredis-get', store: 'redis' } as const;
+    targets.push({ ...raw, sessions: false, workloads: ['read'] });
+  }
+  return targets;
+}
+
+export interface TargetNode {
+  id: string;
+  port: number;
+  url: string;
+  process: ManagedProcess;
+}
+
+export interface RunningTarget {
+  spec: TargetSpec;
+  nodes: TargetNode[];
+  nginx: NginxServer | undefined;
+  stop(): Promise<void>;
+}
+
+export interface StartTargetOptions {
+  /** Logs go here. */
+  runDir: string;
+  /** The store URL the nodes use (`redis://…`); ignored for a target without a store. */
+  storeUrl: string | undefined;
+  password: string;
+  signingKeys: readonly RingKey[];
+  nodes: number;
+  /** Start nginx in front of the nodes. */
+  nginx: boolean;
+  lb: BalanceMode;
+}
+
+/** Starts the nodes (in parallel) and nginx; stops what started when a part fails. */
+export async function startTarget(
+  spec: TargetSpec,
+  options: StartTargetOptions,
+): Promise<RunningTarget> {
+  await mkdir(join(options.runDir, spec.name), { recursive: true });
+  const ports = await freePorts(options.nodes);
+  const settled = await Promise.allSettled(
+    ports.map((port, i) => startNode(spec, options, `n${i + 1}`, port)),
+  );
+  const nodes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stopNodes = async (): Promise<void> =>
+    void (await Promise.all(nodes.map((node) => node.process.stop())));
+  try {
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const nginx = options.nginx
+      ? await startNginx({
+          dir: options.runDir,
+          upstreams: nodes.map((node) => ({ host: '127.0.0.1', port: node.port })),
+          balance: options.lb,
+          proxyBind: PROXY_ADDRESS,
+        })
+      : undefined;
+    const stop = async (): Promise<void> => {
+      await nginx?.stop();
+      await stopNodes();
+    };
+    return { spec, nodes, nginx, stop };
+  } catch (error) {
+    await stopNodes();
+    throw error;
+  }
+}
+
+async function startNode(
+  spec: TargetSpec,
+  options: StartTargetOptions,
+  nodeId: string,
+  port: number,
+): Promise<TargetNode> {
+  const dir = join(options.runDir, spec.name);
+  const storeUrl = options.storeUrl ?? 'memory://';
+  if (spec.impl === 'engine' || spec.impl === 'express-session') {
+    const node = await startAppNode(dir, {
+      impl: spec.impl,
+      nodeId,
+      port,
+      storeUrl,
+      password: options.password,
+      signingKeys: options.signingKeys,
+      encryptionKeys: [],
+      idleTimeoutMs: IDLE_TIMEOUT_MS,
+      absoluteTimeoutMs: 12 * 3_600_000,
+      maxSessionBytes: 65_536,
+      storeTimeoutMs: 1000,
+      trustedProxies: [PROXY_ADDRESS],
+      flaws: [],
+      logLevel: 'warn',
+    });
+    return { id: nodeId, port, url: node.url, process: node.process };
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const managed = new ManagedProcess({
+    name: `${spec.impl} node ${nodeId} at ${url}`,
+    command: process.execPath,
+    args: [
+      ...['--import', 'tsx', BENCH_MAIN, '--impl', spec.impl, '--node-id', nodeId],
+      ...['--port', String(port), '--store-url', storeUrl, '--log-level', 'warn'],
+      ...['--idle-timeout-ms', String(IDLE_TIMEOUT_MS), '--trusted-proxy', PROXY_ADDRESS],
+    ],
+    env: {
+      ...process.env,
+      SESSIONLAB_PASSWORD: options.password,
+      SESSIONLAB_SIGNING_KEYS: options.signingKeys.map((k) => `${k.id}:${k.secret}`).join(','),
+    },
+    cwd: PROJECT_ROOT,
+    logFile: join(dir, `node-${nodeId}.log`),
+    ready: () => answersAs(url, nodeId),
+    readyTimeoutMs: 20_000,
+  });
+  await managed.start();
+  return { id: nodeId, port, url, process: managed };
+}
+
+async function answersAs(url: string, nodeId: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/contract`, { signal: AbortSignal.timeout(1000) });
+    return res.status === 200 && ((await res.json()) as { node?: string }).node === nodeId;
+  } catch {
+    return false;
+  }
+}

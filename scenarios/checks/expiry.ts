@@ -1,0 +1,116 @@
+/**
+ * SL-EX: lifetime. Uses the timeouts the target declares in /contract, so a target under test
+ * should run with short ones (the local cluster uses idle 2 s, absolute 8 s). Waits longer than
+ * MAX_WAIT_MS are not attempted: UNKNOWN, with the reason.
+ */
+import { login, sleep } from '../steps.ts';
+import { fail, pass, unknown } from '../types.ts';
+import type { CheckDefinition } from '../types.ts';
+
+export const MAX_WAIT_MS = 30_000;
+/** Stores count expiry in whole seconds (memcached): allow one more. */
+const SLACK_MS = 1_200;
+
+export const expiryChecks: CheckDefinition[] = [
+  {
+    id: 'SL-EX-01',
+    title: 'an idle session is gone on every node after idleTimeoutMs',
+    level: 'MUST',
+    refs: ['ASVS-5.0-7.3.1', 'ASVS-4.0.3-3.3.2', 'WSTG-SESS-07', 'CWE-613'],
+    provenBy: ['no-idle-timeout'],
+    async run(ctx) {
+      const { idleTimeoutMs } = ctx.target.contract;
+      if (idleTimeoutMs + SLACK_MS > MAX_WAIT_MS)
+        return unknown(
+          `idleTimeoutMs ${idleTimeoutMs} is too long to wait for; run the target with a short one`,
+        );
+      const client = await login(ctx, ctx.target.nodes[0] as string);
+      await sleep(idleTimeoutMs + SLACK_MS);
+      const alive: string[] = [];
+      for (const [i, node] of ctx.target.nodes.entries()) {
+        const me = await client.request(node, 'GET', '/me');
+        if (me.status !== 401) alive.push(`node ${i + 1}: /me ${me.status}`);
+      }
+      return alive.length === 0
+        ? pass(`after ${idleTimeoutMs + SLACK_MS} ms idle the session was gone on all nodes`)
+        : fail(
+            `the session was still alive ${idleTimeoutMs + SLACK_MS} ms after its last request — ${alive[0]}`,
+            { alive, idleTimeoutMs },
+          );
+    },
+  },
+  {
+    id: 'SL-EX-02',
+    title: 'activity on one node keeps the session alive on all nodes',
+    level: 'MUST',
+    refs: ['ASVS-5.0-7.3.1'],
+    provenBy: ['no-touch'],
+    async run(ctx) {
+      const { idleTimeoutMs } = ctx.target.contract;
+      const { nodes } = ctx.target;
+      const span = 2 * idleTimeoutMs;
+      if (span > MAX_WAIT_MS)
+        return unknown(
+          `idleTimeoutMs ${idleTimeoutMs} is too long to wait for; run the target with a short one`,
+        );
+      const client = await login(ctx, nodes[0] as string);
+      const started = Date.now();
+      // A request every quarter of the idle timeout, rotating over the nodes.
+      for (let i = 0; Date.now() - started < span; i++) {
+        const me = await client.request(nodes[i % nodes.length] as string, 'GET', '/me');
+        if (me.status !== 200) {
+          return fail(
+            `the session ended at ${Date.now() - started} ms although a request came every ${idleTimeoutMs / 4} ms`,
+            {
+              node: i % nodes.length,
+              status: me.status,
+            },
+          );
+        }
+        await sleep(idleTimeoutMs / 4);
+      }
+      return pass(
+        `kept alive for ${span} ms (twice the idle timeout) by requests spread over ${nodes.length} nodes`,
+      );
+    },
+  },
+  {
+    id: 'SL-EX-03',
+    title: 'the session ends absoluteTimeoutMs after login despite activity',
+    level: 'MUST',
+    refs: ['ASVS-4.0.3-3.3.2', 'ASVS-5.0-7.3.2', 'CWE-613'],
+    provenBy: ['no-absolute-timeout'],
+    async run(ctx) {
+      const { absoluteTimeoutMs, idleTimeoutMs } = ctx.target.contract;
+      const { nodes } = ctx.target;
+      if (absoluteTimeoutMs === 0)
+        return fail(
+          'the target declares no absolute timeout (absoluteTimeoutMs: 0): an active session lives forever',
+        );
+      if (absoluteTimeoutMs + SLACK_MS > MAX_WAIT_MS)
+        return unknown(
+          `absoluteTimeoutMs ${absoluteTimeoutMs} is too long to wait for; run the target with a short one`,
+        );
+      const client = await login(ctx, nodes[0] as string);
+      const started = Date.now();
+      const step = Math.max(100, Math.min(idleTimeoutMs / 4, 1000));
+      for (let i = 0; Date.now() - started < absoluteTimeoutMs + SLACK_MS; i++) {
+        const me = await client.request(nodes[i % nodes.length] as string, 'GET', '/me');
+        if (me.status === 401) {
+          const at = Date.now() - started;
+          return at >= absoluteTimeoutMs - SLACK_MS
+            ? pass(
+                `an active session ended ${at} ms after login (declared ${absoluteTimeoutMs} ms)`,
+              )
+            : fail(
+                `the active session ended after ${at} ms, well before its declared ${absoluteTimeoutMs} ms`,
+              );
+        }
+        await sleep(step);
+      }
+      return fail(
+        `a session kept active was still alive ${absoluteTimeoutMs + SLACK_MS} ms after login (declared ${absoluteTimeoutMs} ms)`,
+      );
+    },
+  },
+];

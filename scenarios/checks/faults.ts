@@ -1,0 +1,196 @@
+/**
+ * SL-FT: failures. The store down or paused must fail closed (503 in time, nobody logged
+ * out); a dead node is routed around; a key rotation logs nobody out. These checks disturb the
+ * target, so they run alone, after the others; without fault control they are SKIPPED.
+ */
+import { isClearing, login, sessionCookieLine, sleep } from '../steps.ts';
+import { fail, pass, unknown } from '../types.ts';
+import type { CheckContext, CheckDefinition } from '../types.ts';
+
+/** Takes the store away (paused when possible: its data survives) and gives it back. */
+async function withStoreOutage<T>(ctx: CheckContext, during: () => Promise<T>): Promise<T> {
+  const { faults } = ctx;
+  const pause = faults.pauseStore !== undefined;
+  await (pause ? faults.pauseStore?.() : faults.killStore?.());
+  try {
+    return await during();
+  } finally {
+    await (pause ? faults.resumeStore?.() : faults.startStore?.());
+  }
+}
+
+export const faultChecks: CheckDefinition[] = [
+  {
+    id: 'SL-FT-01',
+    title:
+      'store down or paused: requests needing the session get 503 within 2 s, no 401, no new cookie',
+    level: 'MUST',
+    refs: ['ASVS-5.0-16.5.3', 'CWE-636'],
+    needs: ['kill-store'],
+    exclusive: true,
+    provenBy: ['fail-open'],
+    async run(ctx) {
+      const client = await login(ctx, ctx.target.nodes[0] as string);
+      const seen = await withStoreOutage(ctx, async () => {
+        const out: {
+          node: number;
+          route: string;
+          status: number;
+          ms: number;
+          newCookie: boolean;
+        }[] = [];
+        for (const [i, node] of ctx.target.nodes.entries()) {
+          for (const [method, path] of [
+            ['GET', '/me'],
+            ['PUT', '/session/data/ft'],
+            ['POST', '/session/counter/ft'],
+          ] as const) {
+            const reply = await client
+              .request(node, method, path, {
+                timeoutMs: 5000,
+                ...(method === 'PUT' ? { body: { value: 1 } } : {}),
+              })
+              .catch(() => undefined);
+            const line = reply && sessionCookieLine(reply, ctx.target.contract);
+            out.push({
+              node: i + 1,
+              route: `${method} ${path}`,
+              status: reply?.status ?? 0,
+              ms: Math.round(reply?.ms ?? 5000),
+              newCookie: line !== undefined,
+            });
+          }
+        }
+        return out;
+      });
+      const wrong = seen.find((s) => s.status !== 503 || s.ms > 2000 || s.newCookie);
+      if (wrong === undefined)
+        return pass(`all ${seen.length} requests got 503 within 2 s, none logged out`, {
+          requests: seen,
+        });
+      const what =
+        wrong.status === 401
+          ? 'was treated as logged out (401)'
+          : wrong.newCookie
+            ? 'got a new cookie'
+            : wrong.ms > 2000
+              ? `took ${wrong.ms} ms`
+              : `answered ${wrong.status}`;
+      return fail(`with the store down, ${wrong.route} on node ${wrong.node} ${what}`, {
+        requests: seen,
+      });
+    },
+  },
+  {
+    id: 'SL-FT-02',
+    title: 'store back: sessions resume without a new login',
+    level: 'MUST',
+    refs: ['ASVS-5.0-16.5.3'],
+    needs: ['kill-store'],
+    exclusive: true,
+    provenBy: ['logout-on-store-error'],
+    async run(ctx) {
+      const url = ctx.target.nodes[0] as string;
+      const client = await login(ctx, url);
+      const during = await withStoreOutage(ctx, () =>
+        client.request(url, 'GET', '/me', { timeoutMs: 5000 }).catch(() => undefined),
+      );
+      const cleared = during?.setCookie.some(isClearing) ?? false;
+      // The store is back; clients reconnect on their own schedule: poll, bounded.
+      for (let i = 0; i < 50; i++) {
+        const me = await client.request(url, 'GET', '/me');
+        if (me.status === 200)
+          return pass(`the session answered again ${i * 200} ms after the store came back`, {
+            duringOutage: during?.status,
+          });
+        if (me.status === 401)
+          return fail(
+            `after the store came back the session was gone (401)${cleared ? ': the outage cleared the cookie' : ''}`,
+            { duringOutage: during?.status, cookieCleared: cleared },
+          );
+        await sleep(200);
+      }
+      return fail('the session did not answer within 10 s of the store coming back');
+    },
+  },
+  {
+    id: 'SL-FT-03',
+    title: 'a node killed: the session continues through the entry without a new login',
+    level: 'MUST',
+    refs: [],
+    needs: ['entry', 'kill-node', 'two-nodes'],
+    exclusive: true,
+    provenBy: ['memory-store'],
+    async run(ctx) {
+      const { entry } = ctx.target;
+      const client = await login(ctx, entry);
+      await ctx.faults.killNode?.(0);
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 10; i++)
+          statuses.push((await client.request(entry, 'GET', '/me')).status);
+        const bad = statuses.filter((s) => s !== 200).length;
+        return bad === 0
+          ? pass('10 requests through the entry all answered 200 with node 1 dead')
+          : fail(
+              `${bad} of 10 requests failed with node 1 dead (${[...new Set(statuses)].join(', ')})`,
+              { statuses },
+            );
+      } finally {
+        await ctx.faults.startNode?.(0);
+      }
+    },
+  },
+  {
+    id: 'SL-FT-04',
+    title: 'a rolling restart with a new signing key logs nobody out',
+    level: 'MUST',
+    refs: ['ASVS-5.0-11.2.3'],
+    needs: ['rolling-restart', 'entry'],
+    exclusive: true,
+    provenBy: ['single-key'],
+    async run(ctx) {
+      const { entry } = ctx.target;
+      const clients = await Promise.all([1, 2, 3].map(() => login(ctx, entry)));
+      let requests = 0;
+      const failures: number[] = [];
+      let running = true;
+      const traffic = (async () => {
+        while (running) {
+          for (const c of clients) {
+            const me = await c.request(entry, 'GET', '/me');
+            requests++;
+            if (me.status !== 200) failures.push(me.status);
+          }
+        }
+      })();
+      try {
+        await ctx.faults.rollingRestart?.();
+      } finally {
+        running = false;
+        await traffic;
+      }
+      const after = await Promise.all(
+        clients.map(async (c) => (await c.request(entry, 'GET', '/me')).status),
+      );
+      const evidence = {
+        requests,
+        failures: failures.length,
+        statuses: [...new Set(failures)],
+        after,
+      };
+      if (after.some((s) => s !== 200))
+        return fail(
+          `after the rolling restart ${after.filter((s) => s !== 200).length} of 3 users were logged out`,
+          evidence,
+        );
+      if (failures.length > 0)
+        return fail(
+          `${failures.length} of ${requests} requests during the restart failed (${evidence.statuses.join(', ')})`,
+          evidence,
+        );
+      if (requests === 0) return unknown('no request ran during the restart');
+      return pass(`${requests} requests of 3 users during the restart all answered 200`, evidence);
+    },
+  },
+];

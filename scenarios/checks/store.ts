@@ -1,0 +1,116 @@
+/**
+ * SL-ST: what the store itself holds — TTLs that match the idle timeout, nothing left after
+ * logout, no plaintext with encryption at rest, and no writes for plain reads. SKIPPED without
+ * `--store-url`.
+ */
+import { clientId, login } from '../steps.ts';
+import { fail, pass, unknown } from '../types.ts';
+import type { CheckContext, CheckDefinition, StoreInspector } from '../types.ts';
+
+async function storedSession(ctx: CheckContext): Promise<{
+  id: string;
+  store: StoreInspector;
+  url: string;
+  client: Awaited<ReturnType<typeof login>>;
+}> {
+  const url = ctx.target.nodes[0] as string;
+  const client = await login(ctx, url);
+  return {
+    id: clientId(client, ctx.target.contract),
+    store: ctx.store as StoreInspector,
+    url,
+    client,
+  };
+}
+
+export const storeChecks: CheckDefinition[] = [
+  {
+    id: 'SL-ST-01',
+    title: 'every stored session has a TTL no longer than idleTimeoutMs + 1 s',
+    level: 'MUST',
+    refs: ['ASVS-5.0-7.3.1', 'CWE-613'],
+    needs: ['store'],
+    provenBy: ['no-idle-timeout'],
+    async run(ctx) {
+      const { id, store } = await storedSession(ctx);
+      const keys = await store.findKeys(id);
+      if (keys.length === 0)
+        return unknown('no store key holds the session id, so its TTL cannot be read', {
+          idLength: id.length,
+        });
+      const limit = ctx.target.contract.idleTimeoutMs + 1000;
+      const bad = keys.filter((k) => k.ttlMs < 0 || k.ttlMs > limit);
+      const evidence = {
+        keys: keys.map((k) => ({ key: k.key.replace(id, '<id>'), ttlMs: k.ttlMs })),
+        limitMs: limit,
+      };
+      return bad.length === 0
+        ? pass(`${keys.length} key(s) of the session expire within ${limit} ms`, evidence)
+        : fail(
+            `${bad[0]?.key.replace(id, '<id>')} has ${bad[0]?.ttlMs === -1 ? 'no TTL' : `a TTL of ${bad[0]?.ttlMs} ms`}, over idleTimeoutMs + 1 s (${limit} ms)`,
+            evidence,
+          );
+    },
+  },
+  {
+    id: 'SL-ST-02',
+    title: 'nothing of a logged-out session remains in the store',
+    level: 'MUST',
+    refs: ['ASVS-5.0-7.4.1', 'CWE-613'],
+    needs: ['store'],
+    provenBy: ['cookie-only-logout'],
+    async run(ctx) {
+      const { id, store, url, client } = await storedSession(ctx);
+      if ((await store.findKeys(id)).length === 0)
+        return unknown('no store key holds the session id even before logout');
+      await client.request(url, 'POST', '/logout');
+      const left = await store.findKeys(id);
+      return left.length === 0
+        ? pass('after logout no store key holds the session id')
+        : fail(
+            `${left.length} key(s) of the logged-out session remain, e.g. ${left[0]?.key.replace(id, '<id>')}`,
+            { keys: left.map((k) => k.key.replace(id, '<id>')) },
+          );
+    },
+  },
+  {
+    id: 'SL-ST-03',
+    title: 'stored values are not plaintext',
+    level: 'SHOULD',
+    refs: ['ASVS-5.0-14.2.4', 'CWE-312'],
+    capability: 'encrypt-at-rest',
+    needs: ['store'],
+    provenBy: ['plaintext-at-rest'],
+    async run(ctx) {
+      const { id, store, url, client } = await storedSession(ctx);
+      const marker = `st03-secret-${Date.now()}`;
+      await client.request(url, 'PUT', '/session/data/secret', { body: { value: marker } });
+      const keys = await store.findKeys(id);
+      if (keys.length === 0) return unknown('no store key holds the session id');
+      for (const { key } of keys) {
+        if ((await store.values(key)).some((v) => v.includes(marker)))
+          return fail(`the value written is stored in clear under ${key.replace(id, '<id>')}`);
+      }
+      return pass(`the value written appears in none of the ${keys.length} stored key(s)`);
+    },
+  },
+  {
+    id: 'SL-ST-04',
+    title: 'a plain session read causes no store write',
+    level: 'SHOULD',
+    refs: [],
+    needs: ['store'],
+    exclusive: true,
+    provenBy: ['touch-every-read'],
+    async run(ctx) {
+      const { store, url, client } = await storedSession(ctx);
+      await client.request(url, 'PUT', '/session/data/r', { body: { value: 1 } });
+      const before = await store.writeCount();
+      for (let i = 0; i < 20; i++) await client.request(url, 'GET', '/session/data/r');
+      const writes = (await store.writeCount()) - before;
+      return writes === 0
+        ? pass('20 reads caused no store write', { writes })
+        : fail(`20 plain reads caused ${writes} store writes`, { writes });
+    },
+  },
+];

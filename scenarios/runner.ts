@@ -1,0 +1,191 @@
+/**
+ * Runs checks against a target and decides verdicts and the exit code. Independent checks run
+ * concurrently (the expiry waits overlap everything else); checks that disturb the target run
+ * alone, afterwards. A check that throws is UNKNOWN when the target stopped answering and ERROR
+ * (a harness fault, never blamed on the target) otherwise.
+ */
+import type {
+  CheckResult,
+  ConformanceReport,
+  TargetDescription,
+  Verdict,
+} from '../reports/schema.ts';
+import { History } from './history.ts';
+import { StepError } from './steps.ts';
+import type {
+  CheckContext,
+  CheckDefinition,
+  FaultControl,
+  Need,
+  Outcome,
+  StoreInspector,
+  Target,
+} from './types.ts';
+
+export const EXIT = { pass: 0, fail: 1, inconclusive: 2, harness: 4, usage: 5 } as const;
+
+export interface RunOptions {
+  target: Target;
+  description: TargetDescription;
+  checks: readonly CheckDefinition[];
+  store: StoreInspector | undefined;
+  faults: FaultControl;
+  /** NON_STRICT (a failed SHOULD) fails the run too. @default false */
+  strict?: boolean;
+  /** Checks in flight at once. @default 6 */
+  concurrency?: number;
+  /** Per-check limit. @default 90_000 */
+  checkTimeoutMs?: number;
+  onProgress?: (line: string) => void;
+}
+
+/** Why a check cannot run against this target, or undefined when it can. */
+export function missingNeed(
+  check: CheckDefinition,
+  target: Target,
+  store: StoreInspector | undefined,
+  faults: FaultControl,
+): string | undefined {
+  if (check.capability && !target.contract.capabilities.includes(check.capability)) {
+    return `the target does not claim the capability "${check.capability}"`;
+  }
+  const reasons: Record<Need, string | false> = {
+    entry: !target.hasEntry && 'no load-balancer entry was given (--entry)',
+    'entry-tls': target.entryTls === undefined && 'no HTTPS entry was given (--entry-tls)',
+    'two-nodes': target.nodes.length < 2 && 'it needs two nodes or more (--nodes)',
+    store: store === undefined && 'no store access was given (--store-url)',
+    'kill-node':
+      (!faults.killNode || !faults.startNode) &&
+      'no node fault commands were given (--fault-cmd kill-node=… start-node=…)',
+    'kill-store':
+      !(faults.pauseStore || (faults.killStore && faults.startStore)) &&
+      'no store fault commands were given (--fault-cmd kill-store=… start-store=…)',
+    'pause-store': !faults.pauseStore && 'the store cannot be paused here',
+    'rolling-restart':
+      !faults.rollingRestart &&
+      'no rolling restart command was given (--fault-cmd rolling-restart=…)',
+  };
+  for (const need of check.needs ?? []) if (reasons[need]) return reasons[need] as string;
+  return undefined;
+}
+
+function isTransportError(error: unknown): boolean {
+  const code = String((error as { code?: unknown }).code ?? '');
+  return (
+    code.startsWith('UND_ERR') ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)
+  );
+}
+
+async function runOne(
+  check: CheckDefinition,
+  ctx: CheckContext,
+  timeoutMs: number,
+): Promise<Outcome & { error?: boolean }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          verdict: 'UNKNOWN',
+          why: `the check did not finish within ${timeoutMs / 1000} s`,
+        }),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([check.run(ctx), timeout]);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof StepError || isTransportError(error))
+      return { verdict: 'UNKNOWN', why: `could not complete: ${message}` };
+    return { verdict: 'UNKNOWN', why: `harness error: ${message}`, error: true };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function verdictOf(check: CheckDefinition, outcome: Outcome & { error?: boolean }): Verdict {
+  if (outcome.error) return 'ERROR';
+  if (outcome.verdict === 'FAIL' && check.level !== 'MUST') return 'NON_STRICT';
+  return outcome.verdict;
+}
+
+export function exitCodeOf(results: readonly CheckResult[], strict: boolean): number {
+  if (results.some((r) => r.verdict === 'FAIL')) return EXIT.fail;
+  if (strict && results.some((r) => r.verdict === 'NON_STRICT' && r.level === 'SHOULD'))
+    return EXIT.fail;
+  if (results.some((r) => r.verdict === 'ERROR')) return EXIT.harness;
+  if (results.some((r) => r.verdict === 'UNKNOWN')) return EXIT.inconclusive;
+  return EXIT.pass;
+}
+
+export async function runConformance(
+  options: RunOptions,
+): Promise<{ report: ConformanceReport; history: History }> {
+  const { target, store, faults } = options;
+  const history = new History();
+  const startedAt = new Date();
+  const started = performance.now();
+  let users = 0;
+  const stamp = Date.now().toString(36).slice(-5);
+  const results = new Map<string, CheckResult>();
+  const log = options.onProgress ?? (() => undefined);
+
+  const execute = async (check: CheckDefinition): Promise<void> => {
+    const base = { id: check.id, title: check.title, level: check.level, refs: check.refs };
+    const reason = missingNeed(check, target, store, faults);
+    if (reason) {
+      results.set(check.id, {
+        ...base,
+        verdict: 'SKIPPED',
+        why: `skipped: ${reason}`,
+        evidence: {},
+        durationMs: 0,
+      });
+      log(`${check.id} SKIPPED (${reason})`);
+      return;
+    }
+    const ctx: CheckContext = {
+      target,
+      store,
+      faults,
+      history,
+      user: () => `u${stamp}-${(users++).toString(36)}`,
+      log: (m) => log(`${check.id} ${m}`),
+    };
+    const t0 = performance.now();
+    const outcome = await runOne(check, ctx, options.checkTimeoutMs ?? 90_000);
+    const verdict = verdictOf(check, outcome);
+    results.set(check.id, {
+      ...base,
+      verdict,
+      why: outcome.why,
+      evidence: outcome.evidence ?? {},
+      durationMs: Math.round(performance.now() - t0),
+    });
+    log(`${check.id} ${verdict} — ${outcome.why}`);
+  };
+
+  // Long waits first, so they overlap the rest.
+  const shared = options.checks
+    .filter((c) => !c.exclusive)
+    .sort((a, b) => Number(b.id.startsWith('SL-EX')) - Number(a.id.startsWith('SL-EX')));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < shared.length) await execute(shared[next++] as CheckDefinition);
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 6 }, worker));
+  for (const check of options.checks.filter((c) => c.exclusive)) await execute(check);
+
+  const checks = options.checks.map((c) => results.get(c.id) as CheckResult);
+  const report: ConformanceReport = {
+    schema: 1,
+    target: options.description,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    checks,
+    exitCode: exitCodeOf(checks, options.strict ?? false),
+  };
+  return { report, history };
+}

@@ -1,0 +1,114 @@
+/**
+ * Steps the checks share: log in as a fresh user, find the session cookie in a reply, pull the
+ * session id out of a cookie value, and record operations in the history.
+ */
+import { SessionClient } from './client.ts';
+import type { Reply, RequestOptions } from './client.ts';
+import type { HistoryOp } from './history.ts';
+import type { CheckContext, Contract } from './types.ts';
+
+export class StepError extends Error {}
+
+/** A new client logged in through `url`; throws StepError (→ UNKNOWN) when login fails. */
+export async function login(
+  ctx: CheckContext,
+  url: string,
+  user = ctx.user(),
+  client = new SessionClient(),
+): Promise<SessionClient> {
+  const reply = await client.request(url, 'POST', '/login', {
+    body: { user, password: ctx.target.password },
+  });
+  if (reply.status !== 200)
+    throw new StepError(
+      `login through ${url} answered ${reply.status}: ${reply.text.slice(0, 200)}`,
+    );
+  return client;
+}
+
+/** The Set-Cookie line of the session cookie (`name` or `__Host-name`), if the reply has one. */
+export function sessionCookieLine(reply: Reply, contract: Contract): string | undefined {
+  const names = [contract.cookieName, `__Host-${contract.cookieName}`];
+  return reply.setCookie.find((line) => names.includes(line.split('=')[0]?.trim() ?? ''));
+}
+
+export function cookieValue(line: string): string {
+  const pair = line.split(';')[0] ?? '';
+  return pair.slice(pair.indexOf('=') + 1).trim();
+}
+
+export function isClearing(line: string): boolean {
+  return /;\s*max-age\s*=\s*0\b/i.test(line) || /;\s*expires\s*=[^;]*(19[0-9]{2}|2000)/i.test(line);
+}
+
+/**
+ * The session id inside a cookie value, by the common `<id>.<signature>` convention: URL-decoded,
+ * without an express-session style `s:` prefix, up to the first '.'.
+ */
+export function idOf(value: string): string {
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    // not URL-encoded
+  }
+  return decoded.replace(/^s:/, '').split('.')[0] ?? '';
+}
+
+/** The session id a client holds. */
+export function clientId(client: SessionClient, contract: Contract): string {
+  const pair = client.cookie
+    .split('; ')
+    .find(
+      (p) =>
+        p.startsWith(`${contract.cookieName}=`) || p.startsWith(`__Host-${contract.cookieName}=`),
+    );
+  return pair ? idOf(pair.slice(pair.indexOf('=') + 1)) : '';
+}
+
+/** Sends a request and records it in the history. */
+export async function recorded(
+  ctx: CheckContext,
+  entry: Omit<HistoryOp, 'invokeMs' | 'completeMs' | 'status' | 'node'>,
+  client: SessionClient,
+  url: string,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<{ reply: Reply; op: HistoryOp }> {
+  const invokeMs = ctx.history.now();
+  const reply = await client.request(url, method, path, options);
+  const completeMs = ctx.history.now();
+  const value =
+    entry.op === 'read'
+      ? reply.status === 200
+        ? (reply.body as { value?: unknown }).value
+        : undefined
+      : entry.value;
+  const op = ctx.history.record({
+    ...entry,
+    value,
+    node: reply.node,
+    invokeMs,
+    completeMs,
+    status: reply.status,
+  });
+  return { reply, op };
+}
+
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `tasks` with at most `limit` in flight. */
+export async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await (tasks[i] as () => Promise<T>)();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}

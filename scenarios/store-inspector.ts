@@ -1,0 +1,170 @@
+/**
+ * Read-only looks into the target's store for the SL-ST checks, from `--store-url`: which keys
+ * hold a session id and with what TTL, what values are stored, how many writes were served.
+ * Redis through ioredis (SCAN on every master); memcached over its text protocol
+ * (`lru_crawler metadump all` lists keys with their expiry).
+ */
+import { Cluster, Redis } from 'ioredis';
+import { sendAndReceive } from '../orchestrator/ports.ts';
+import { parseStoreUrl } from '../stores/from-url.ts';
+import type { StoreInspector } from './types.ts';
+
+const REDIS_WRITES = new Set([
+  'set',
+  'setex',
+  'psetex',
+  'hset',
+  'hmset',
+  'hdel',
+  'hincrby',
+  'del',
+  'unlink',
+  'expire',
+  'pexpire',
+  'persist',
+  'eval',
+  'evalsha',
+  'sadd',
+  'srem',
+  'getex',
+  'getdel',
+]);
+
+/** Sum of write commands in `INFO commandstats` output. */
+export function countRedisWrites(info: string): number {
+  let total = 0;
+  for (const match of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) {
+    if (REDIS_WRITES.has(match[1] as string)) total += Number(match[2]);
+  }
+  return total;
+}
+
+class RedisInspector implements StoreInspector {
+  readonly kind = 'redis' as const;
+  readonly #client: Redis | Cluster;
+
+  constructor(client: Redis | Cluster) {
+    this.#client = client;
+  }
+
+  #masters(): Redis[] {
+    return this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client];
+  }
+
+  async findKeys(token: string): Promise<{ key: string; ttlMs: number }[]> {
+    const keys: string[] = [];
+    for (const node of this.#masters()) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', `*${token}*`, 'COUNT', 1000);
+        keys.push(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+    return Promise.all(keys.map(async (key) => ({ key, ttlMs: await this.#client.pttl(key) })));
+  }
+
+  async values(key: string): Promise<string[]> {
+    const type = await this.#client.type(key);
+    if (type === 'hash') return this.#client.hvals(key);
+    if (type === 'set') return this.#client.smembers(key);
+    if (type === 'string') return [(await this.#client.get(key)) ?? ''];
+    return [];
+  }
+
+  async writeCount(): Promise<number> {
+    const infos = await Promise.all(this.#masters().map((node) => node.info('commandstats')));
+    return infos.reduce((sum, info) => sum + countRedisWrites(info), 0);
+  }
+
+  async close(): Promise<void> {
+    this.#client.disconnect();
+  }
+}
+
+class MemcachedInspector implements StoreInspector {
+  readonly kind = 'memcached' as const;
+  readonly #hosts: { host: string; port: number }[];
+
+  constructor(hosts: { host: string; port: number }[]) {
+    this.#hosts = hosts;
+  }
+
+  async findKeys(token: string): Promise<{ key: string; ttlMs: number }[]> {
+    const found: { key: string; ttlMs: number }[] = [];
+    for (const { host, port } of this.#hosts) {
+      const dump = await sendAndReceive(host, port, 'lru_crawler metadump all\r\n', {
+        until: 'END\r\n',
+        timeoutMs: 5000,
+      });
+      for (const line of dump.split('\r\n')) {
+        const key = decodeURIComponent(/(?:^|\s)key=(\S+)/.exec(line)?.[1] ?? '');
+        if (!key.includes(token)) continue;
+        const exp = Number(/(?:^|\s)exp=(-?\d+)/.exec(line)?.[1] ?? -1);
+        found.push({ key, ttlMs: exp < 0 ? -1 : exp * 1000 - Date.now() });
+      }
+    }
+    return found;
+  }
+
+  async values(key: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const { host, port } of this.#hosts) {
+      const reply = await sendAndReceive(host, port, `get ${key}\r\n`, {
+        until: 'END\r\n',
+        timeoutMs: 2000,
+      });
+      const body = reply.split('\r\n').slice(1, -2).join('\r\n');
+      if (reply.startsWith('VALUE')) out.push(body);
+    }
+    return out;
+  }
+
+  async writeCount(): Promise<number> {
+    let total = 0;
+    for (const { host, port } of this.#hosts) {
+      const stats = await sendAndReceive(host, port, 'stats\r\n', {
+        until: 'END\r\n',
+        timeoutMs: 2000,
+      });
+      for (const name of [
+        'cmd_set',
+        'cmd_touch',
+        'delete_hits',
+        'delete_misses',
+        'incr_hits',
+        'decr_hits',
+      ]) {
+        total += Number(new RegExp(`STAT ${name} (\\d+)`).exec(stats)?.[1] ?? 0);
+      }
+    }
+    return total;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** An inspector for `url`, or undefined for a store that cannot be inspected (memory://). */
+export async function createStoreInspector(url: string): Promise<StoreInspector | undefined> {
+  const location = parseStoreUrl(url);
+  if (location.kind === 'memcached') return new MemcachedInspector(location.hosts);
+  if (location.kind === 'memory') return undefined;
+  const [first] = location.hosts;
+  let client: Redis | Cluster;
+  if (location.kind === 'redis-cluster')
+    client = new Cluster(location.hosts, { lazyConnect: true });
+  else if (location.kind === 'redis-sentinel')
+    client = new Redis({
+      sentinels: location.hosts,
+      name: location.name ?? 'mymaster',
+      lazyConnect: true,
+    });
+  else
+    client = new Redis({
+      host: first?.host ?? '127.0.0.1',
+      port: first?.port ?? 6379,
+      lazyConnect: true,
+    });
+  await client.connect();
+  return new RedisInspector(client);
+}

@@ -1,0 +1,112 @@
+/**
+ * What a conformance check is and what it gets to work with. Checks speak only HTTP to the
+ * target (../shared/CONTRACT.md), plus the optional store inspector and fault control.
+ */
+import type { Level } from '../reports/schema.ts';
+import type { History } from './history.ts';
+
+/** The target's `GET /contract` document. */
+export interface Contract {
+  contract: number;
+  node: string;
+  cookieName: string;
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  maxSessionBytes: number;
+  capabilities: string[];
+  [extension: string]: unknown;
+}
+
+export interface Target {
+  label: string;
+  /** One base URL per node (direct access). */
+  nodes: string[];
+  /** The load balancer's URL; the first node when there is none. */
+  entry: string;
+  /** True when `entry` is a real load balancer, not a stand-in node. */
+  hasEntry: boolean;
+  entryTls?: string;
+  password: string;
+  contract: Contract;
+}
+
+/** Read-only access to the target's session store, for the SL-ST checks. */
+export interface StoreInspector {
+  readonly kind: 'redis' | 'memcached';
+  /** Keys holding `token` (a session id), with their remaining TTL in ms (-1: none). */
+  findKeys(token: string): Promise<{ key: string; ttlMs: number }[]>;
+  /** Every stored value under a key (hash fields' values for redis, the item for memcached). */
+  values(key: string): Promise<string[]>;
+  /** Store write commands served so far (for "a read causes no write"). */
+  writeCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Faults the harness may cause; each optional one missing makes its checks SKIPPED. */
+export interface FaultControl {
+  killNode?(index: number): Promise<void>;
+  startNode?(index: number): Promise<void>;
+  killStore?(): Promise<void>;
+  startStore?(): Promise<void>;
+  pauseStore?(): Promise<void>;
+  resumeStore?(): Promise<void>;
+  rollingRestart?(): Promise<void>;
+}
+
+export type Need =
+  | 'entry'
+  | 'entry-tls'
+  | 'two-nodes'
+  | 'store'
+  | 'kill-node'
+  | 'kill-store'
+  | 'pause-store'
+  | 'rolling-restart';
+
+export interface CheckContext {
+  target: Target;
+  store: StoreInspector | undefined;
+  faults: FaultControl;
+  history: History;
+  /** A user name no other check uses. */
+  user(): string;
+  /** Progress for stderr. */
+  log(message: string): void;
+}
+
+export interface Outcome {
+  verdict: 'PASS' | 'FAIL' | 'UNKNOWN';
+  why: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface CheckDefinition {
+  id: string;
+  title: string;
+  level: Level;
+  refs: string[];
+  /** Capability the target must claim in /contract, else SKIPPED. */
+  capability?: string;
+  needs?: Need[];
+  /** Disturbs the target (faults, store counters): runs alone, after the others. */
+  exclusive?: boolean;
+  /** Reference-server flaws this check is proven to catch (the negative controls). */
+  provenBy: string[];
+  run(ctx: CheckContext): Promise<Outcome>;
+}
+
+export const pass = (why: string, evidence: Record<string, unknown> = {}): Outcome => ({
+  verdict: 'PASS',
+  why,
+  evidence,
+});
+export const fail = (why: string, evidence: Record<string, unknown> = {}): Outcome => ({
+  verdict: 'FAIL',
+  why,
+  evidence,
+});
+export const unknown = (why: string, evidence: Record<string, unknown> = {}): Outcome => ({
+  verdict: 'UNKNOWN',
+  why,
+  evidence,
+});
