@@ -62,7 +62,8 @@ const clearCookieOnStoreError: ErrorRequestHandler = (error, _req, res, next) =>
   next(error);
 };
 
-const everyErrorIs500: ErrorRequestHandler = (_error, _req, res) => {
+// Four parameters: that is how Express tells an error handler from a middleware.
+const everyErrorIs500: ErrorRequestHandler = (_error, _req, res, _next) => {
   res.status(500).json({ error: 'internal error' });
 };
 
@@ -100,8 +101,10 @@ export function createEngineApp(
 
   session.post('/login', async (req, res) => {
     const { user, password } = requireCredentials(req.body);
-    if (!passwordMatches(password, config.password))
+    if (!passwordMatches(password, config.password)) {
+      if (config.flaws.has('failed-login-destroys')) await sessionOf(req).destroy();
       throw new ClientError(401, 'wrong user name or password');
+    }
     await sessionOf(req).regenerate({ user, carryOver: true });
     if (config.flaws.has('leak-id')) {
       res.json({ user, session: String(res.getHeader('set-cookie') ?? '') });

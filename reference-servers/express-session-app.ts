@@ -45,6 +45,15 @@ function settle(call: (callback: (error: unknown) => void) => void): Promise<voi
   return new Promise((resolve, reject) => call((error) => (error ? reject(error) : resolve())));
 }
 
+/** Own keys only: `__proto__` or `constructor` is a session key like any other. */
+function readKey(data: Record<string, unknown> | undefined, key: string): unknown {
+  return data !== undefined && Object.hasOwn(data, key) ? data[key] : undefined;
+}
+
+function writeKey(data: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Rejects a client's mistake before the session is loaded, so it is 4xx even in an outage. */
 function check<P = Record<string, string>>(validate: (req: Request<P>) => void): RequestHandler<P> {
   return (req, _res, next) => {
@@ -94,8 +103,8 @@ export async function createExpressSessionApp(
       maxAge: config.idleTimeoutMs,
     },
   });
-  /** Marks an anonymous session's first write: express-session saves it at the end. */
-  const firstWrite = (req: Request<KeyParams>): Record<string, unknown> => {
+  /** The data to write into; marks an anonymous session's first write (saved at the end). */
+  const dataForWrite = (req: Request<KeyParams>): Record<string, unknown> => {
     if (req.session.createdAt === undefined) {
       req.session.createdAt = Date.now();
       report('created', req.sessionID);
@@ -142,7 +151,7 @@ export async function createExpressSessionApp(
   });
   routes.get('/session/data', load, (req, res) => void res.json({ data: req.session.data ?? {} }));
   routes.get('/session/data/:key', keyed, load, (req, res) => {
-    const value = req.session.data?.[requireKey(req.params.key)];
+    const value = readKey(req.session.data, requireKey(req.params.key));
     if (value === undefined) throw new ClientError(404, 'no such key');
     res.json({ value });
   });
@@ -154,23 +163,24 @@ export async function createExpressSessionApp(
     }),
     load,
     (req, res) => {
-      firstWrite(req)[requireKey(req.params.key)] = requireValue(req.body);
+      writeKey(dataForWrite(req), requireKey(req.params.key), requireValue(req.body));
       res.status(204).end();
     },
   );
   routes.delete('/session/data/:key', keyed, load, (req, res) => {
     const key = requireKey(req.params.key);
-    if (req.session.data !== undefined && key in req.session.data) delete req.session.data[key];
+    const { data } = req.session;
+    if (data !== undefined && Object.hasOwn(data, key)) delete data[key];
     res.status(204).end();
   });
   // Read-modify-write of the whole session: concurrent increments overwrite each other.
   routes.post('/session/counter/:key', keyed, load, (req, res) => {
     const key = requireKey(req.params.key);
-    const current = req.session.data?.[key] ?? 0;
+    const current = readKey(req.session.data, key) ?? 0;
     if (!Number.isInteger(current))
       throw new ClientError(409, `session key "${key}" does not hold an integer counter`);
     const value = (current as number) + 1;
-    firstWrite(req)[key] = value;
+    writeKey(dataForWrite(req), key, value);
     res.json({ value });
   });
 

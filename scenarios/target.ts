@@ -54,6 +54,7 @@ export async function discoverTarget(input: TargetInput): Promise<Target> {
   return {
     label: input.label ?? input.entry ?? input.nodes[0] ?? 'target',
     nodes: input.nodes,
+    nodeIds: contracts.map((c) => c.node),
     entry: input.entry ?? (input.nodes[0] as string),
     hasEntry: input.entry !== undefined,
     ...(input.entryTls === undefined ? {} : { entryTls: input.entryTls }),

@@ -21,6 +21,8 @@ export interface Target {
   label: string;
   /** One base URL per node (direct access). */
   nodes: string[];
+  /** Each node's id from its /contract (X-Node-Id), in the order of `nodes`. */
+  nodeIds: string[];
   /** The load balancer's URL; the first node when there is none. */
   entry: string;
   /** True when `entry` is a real load balancer, not a stand-in node. */

@@ -18,10 +18,12 @@ export async function loginWithData(
 ): Promise<SessionClient> {
   const client = new SessionClient();
   const login = await client.request(baseUrl, 'POST', '/login', { body: { user, password } });
-  if (login.status !== 200) throw new Error(`login at ${baseUrl} answered ${login.status} ${login.text}`);
+  if (login.status !== 200)
+    throw new Error(`login at ${baseUrl} answered ${login.status} ${login.text}`);
   const path = `/session/data/${BENCH_KEY}`;
   const put = await client.request(baseUrl, 'PUT', path, { body: { value: BENCH_VALUE } });
-  if (put.status !== 204) throw new Error(`PUT ${path} at ${baseUrl} answered ${put.status} ${put.text}`);
+  if (put.status !== 204)
+    throw new Error(`PUT ${path} at ${baseUrl} answered ${put.status} ${put.text}`);
   if (client.cookie === '') throw new Error(`login at ${baseUrl} set no cookie`);
   return client;
 }

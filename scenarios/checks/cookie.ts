@@ -125,7 +125,8 @@ export const cookieChecks: CheckDefinition[] = [
     refs: ['RFC-6265-6.1'],
     provenBy: ['fat-cookie'],
     run: (ctx) =>
-      onLoginCookie(ctx, ctx.target.entry, (line) => {
+      // Direct to a node: a proxy may refuse an oversized header before the client sees it.
+      onLoginCookie(ctx, ctx.target.nodes[0] as string, (line) => {
         const bytes = Buffer.byteLength(line.split(';')[0] ?? '');
         return bytes <= 4096
           ? pass(`${bytes} bytes`, { bytes })

@@ -3,6 +3,7 @@
  * out); a dead node is routed around; a key rotation logs nobody out. These checks disturb the
  * target, so they run alone, after the others; without fault control they are SKIPPED.
  */
+import { SessionClient } from '../client.ts';
 import { isClearing, login, sessionCookieLine, sleep } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
@@ -122,22 +123,33 @@ export const faultChecks: CheckDefinition[] = [
     exclusive: true,
     provenBy: ['memory-store'],
     async run(ctx) {
-      const { entry } = ctx.target;
-      const client = await login(ctx, entry);
-      await ctx.faults.killNode?.(0);
+      const { entry, nodes, nodeIds } = ctx.target;
+      // Kill the node that served the login: the session must live on elsewhere.
+      const client = new SessionClient();
+      const reply = await client.request(entry, 'POST', '/login', {
+        body: { user: ctx.user(), password: ctx.target.password },
+      });
+      if (reply.status !== 200) return unknown(`login through the entry answered ${reply.status}`);
+      const served = reply.node;
+      const index = Math.max(0, nodeIds.indexOf(served ?? ''));
+      await ctx.faults.killNode?.(index);
       try {
         const statuses: number[] = [];
         for (let i = 0; i < 10; i++)
           statuses.push((await client.request(entry, 'GET', '/me')).status);
         const bad = statuses.filter((s) => s !== 200).length;
+        const evidence = { killed: nodeIds[index], statuses, nodes: nodes.length };
         return bad === 0
-          ? pass('10 requests through the entry all answered 200 with node 1 dead')
+          ? pass(
+              `10 requests through the entry all answered 200 with node ${nodeIds[index]} dead`,
+              evidence,
+            )
           : fail(
-              `${bad} of 10 requests failed with node 1 dead (${[...new Set(statuses)].join(', ')})`,
-              { statuses },
+              `${bad} of 10 requests failed with node ${nodeIds[index]} dead (${[...new Set(statuses)].join(', ')})`,
+              evidence,
             );
       } finally {
-        await ctx.faults.startNode?.(0);
+        await ctx.faults.startNode?.(index);
       }
     },
   },
