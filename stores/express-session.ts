@@ -47,21 +47,33 @@ export class ExpressSessionStore extends session.Store {
     const blob = JSON.stringify(data);
     const ttlMs = this.#ttlFor(data);
     const write = async (): Promise<void> => {
-      const result = await this.#store.commit(sid, [{ op: 'set', field: BLOB, value: blob }], { ttlMs, maxBytes: 0 });
+      const result = await this.#store.commit(sid, [{ op: 'set', field: BLOB, value: blob }], {
+        ttlMs,
+        maxBytes: 0,
+      });
       if (result.status === 'gone' && !(await this.#store.create(sid, { [BLOB]: blob }, ttlMs))) {
         // Created by a concurrent request between the two calls: overwrite, as express-session would.
-        await this.#store.commit(sid, [{ op: 'set', field: BLOB, value: blob }], { ttlMs, maxBytes: 0 });
+        await this.#store.commit(sid, [{ op: 'set', field: BLOB, value: blob }], {
+          ttlMs,
+          maxBytes: 0,
+        });
       }
     };
     settle(write(), callback);
   }
 
   override touch(sid: string, data: SessionData, callback?: Callback): void {
-    settle(this.#store.touch(sid, this.#ttlFor(data)).then(() => undefined), callback);
+    settle(
+      this.#store.touch(sid, this.#ttlFor(data)).then(() => undefined),
+      callback,
+    );
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    settle(this.#store.destroy(sid).then(() => undefined), callback);
+    settle(
+      this.#store.destroy(sid).then(() => undefined),
+      callback,
+    );
   }
 
   #ttlFor(data: SessionData): number {

@@ -53,7 +53,9 @@ t.test('resurrect brings a logged-out session back when writes race the logout',
   let back = 0;
   for (let trial = 0; trial < 20; trial++) {
     const cookie = cookieFrom(await n1.request('POST', '/login', { body: { user: 'b' } }));
-    const writes = Array.from({ length: 10 }, (_, i) => n2.request('PUT', `/data/w${i}`, { cookie, body: { value: i } }));
+    const writes = Array.from({ length: 10 }, (_, i) =>
+      n2.request('PUT', `/data/w${i}`, { cookie, body: { value: i } }),
+    );
     await Promise.all([...writes, n1.request('POST', '/logout', { cookie })]);
     if ((await n1.request('GET', '/me', { cookie })).status === 200) back++;
   }
