@@ -18,11 +18,18 @@ export class UsageError extends Error {}
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-export function addClusterFlags(command: Command): Command {
+/** `nodesDefault: false` leaves --nodes unset when absent (conformance also takes URLs there). */
+export function addClusterFlags(command: Command, { nodesDefault = true } = {}): Command {
   return command
     .option('--impl <impl>', `server implementation: ${IMPLS.join(' | ')}`, 'engine')
     .option('--store <kind>', `session store: ${STORE_KINDS.join(' | ')}`, 'redis')
-    .option('--nodes <n>', 'number of app nodes', '3')
+    .option(
+      '--nodes <n>',
+      nodesDefault
+        ? 'number of app nodes'
+        : 'number of app nodes (default 3), or the URLs of an external target',
+      nodesDefault ? '3' : undefined,
+    )
     .option('--lb <mode>', `nginx balancing: ${BALANCE_MODES.join(' | ')}`, 'round-robin')
     .option('--tls', 'also an HTTPS entry (self-signed certificate)', false)
     .option(

@@ -4,8 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InvalidOptionError } from '../session/errors.ts';
+import { registerBench } from './bench.ts';
 import { UsageError } from './cluster-flags.ts';
+import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
+import { registerReport } from './report.ts';
 import { registerUp } from './up.ts';
 
 export const EXIT_BAD_ARGUMENTS = 5;
@@ -16,7 +19,14 @@ const program = new Command('sessionlab')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-for (const register of [registerUp, registerFault]) register(program);
+for (const register of [
+  registerUp,
+  registerFault,
+  registerConformance,
+  registerReport,
+  registerBench,
+])
+  register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -66,14 +66,24 @@ export async function send(
   }
   const started = performance.now();
   const timeout = options.timeoutMs ?? 10_000;
-  const res = await request(url, {
-    method: method as Dispatcher.HttpMethod,
-    headers,
-    ...(body === undefined ? {} : { body }),
-    dispatcher,
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
-  });
+  const attempt = () =>
+    request(url, {
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      dispatcher,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await attempt();
+  } catch (error) {
+    // A kept-alive connection the server closed just as we reused it (a proxy reloading):
+    // a GET is safe to send once more on a fresh connection.
+    if (method !== 'GET' || (error as { code?: string }).code !== 'UND_ERR_SOCKET') throw error;
+    res = await attempt();
+  }
   const text = await res.body.text();
   const raw = res.headers['set-cookie'];
   let parsed: unknown = undefined;

@@ -97,7 +97,7 @@ class MemcachedInspector implements StoreInspector {
         until: 'END\r\n',
         timeoutMs: 5000,
       });
-      for (const line of dump.split('\r\n')) {
+      for (const line of dump.split(/\r?\n/)) {
         const key = decodeURIComponent(/(?:^|\s)key=(\S+)/.exec(line)?.[1] ?? '');
         if (!key.includes(token)) continue;
         const exp = Number(/(?:^|\s)exp=(-?\d+)/.exec(line)?.[1] ?? -1);

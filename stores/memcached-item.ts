@@ -64,9 +64,13 @@ export function decodeIndex(key: string, text: string | undefined): string[] {
   return ids;
 }
 
-/** memcached exptime for a TTL: whole seconds, at least 1 (0 would mean "never expires"). */
+/**
+ * memcached exptime for a TTL: whole seconds, plus one. memcached's clock ticks once a second,
+ * so an item stored late in a tick can expire almost a second early; the extra second keeps
+ * it until `exp` (which reads check, to the millisecond) has passed. Never 0 ("never expires").
+ */
 export function expirySeconds(ttlMs: number, now: number): number {
-  const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
+  const seconds = Math.max(1, Math.ceil(ttlMs / 1000)) + 1;
   if (seconds <= MAX_RELATIVE_EXPIRY_SECONDS) return seconds;
   return Math.ceil((now + ttlMs) / 1000);
 }

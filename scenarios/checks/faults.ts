@@ -162,17 +162,31 @@ export const faultChecks: CheckDefinition[] = [
     exclusive: true,
     provenBy: ['single-key'],
     async run(ctx) {
-      const { entry } = ctx.target;
-      const clients = await Promise.all([1, 2, 3].map(() => login(ctx, entry)));
+      const { entry, contract } = ctx.target;
+      // A 401 counts only before the session's declared absolute lifetime is over; a session
+      // that reaches it is logged in again, so a slow restart does not pass for a logout.
+      const lifetime = contract.absoluteTimeoutMs > 0 ? contract.absoluteTimeoutMs - 500 : Infinity;
+      const users = await Promise.all(
+        [1, 2, 3].map(async () => ({ client: await login(ctx, entry), since: Date.now() })),
+      );
       let requests = 0;
+      let renewed = 0;
       const failures: number[] = [];
       let running = true;
       const traffic = (async () => {
         while (running) {
-          for (const c of clients) {
-            const me = await c.request(entry, 'GET', '/me');
+          for (const user of users) {
+            if (Date.now() - user.since >= lifetime) {
+              user.client = await login(ctx, entry);
+              user.since = Date.now();
+              renewed++;
+            }
+            const status = await user.client.request(entry, 'GET', '/me').then(
+              (me) => me.status,
+              () => 0,
+            );
             requests++;
-            if (me.status !== 200) failures.push(me.status);
+            if (status !== 200) failures.push(status);
           }
         }
       })();
@@ -183,13 +197,14 @@ export const faultChecks: CheckDefinition[] = [
         await traffic;
       }
       const after = await Promise.all(
-        clients.map(async (c) => (await c.request(entry, 'GET', '/me')).status),
+        users.map(async (u) => (await u.client.request(entry, 'GET', '/me')).status),
       );
       const evidence = {
         requests,
         failures: failures.length,
         statuses: [...new Set(failures)],
         after,
+        renewedAtAbsoluteTimeout: renewed,
       };
       if (after.some((s) => s !== 200))
         return fail(

@@ -1,0 +1,238 @@
+/**
+ * The bench pipeline: plan → start the stores and every target → smoke each (a target that
+ * fails is not measured) → make its sessions and count store operations per request → measure
+ * in rounds (repetition r of every measurement before repetition r + 1, so drift over the run
+ * spreads over all targets alike) → aggregate. Progress goes to `log`; everything started is
+ * stopped before it returns or throws.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { BenchReport, BenchResult } from '../../reports/schema.ts';
+import { startStores } from '../../orchestrator/store-services.ts';
+import type { StoreServices } from '../../orchestrator/store-services.ts';
+import { InvalidOptionError } from '../../session/errors.ts';
+import type { StoreKind } from '../../stores/from-url.ts';
+import { aggregateRuns, computeRatios } from './aggregate.ts';
+import type { RunSample } from './aggregate.ts';
+import { estimateSeconds, planMeasurements } from './plan.ts';
+import type { BenchOptions, Measurement } from './plan.ts';
+import { choosePinning, pinProcess, startLoadGenerator } from './run.ts';
+import type { LoadGenerator, LoadJob, Pinning } from './run.ts';
+import { createSessions, syntheticCookies } from './sessions.ts';
+import { prepareScript, smokeTarget } from './smoke.ts';
+import { measureStoreOps } from './store-ops.ts';
+import type { StoreCounterSource } from './store-ops.ts';
+import { startTarget } from './targets.ts';
+import type { RunningTarget, TargetSpec } from './targets.ts';
+
+/** Seconds before autocannon counts a request as timed out. */
+const REQUEST_TIMEOUT_SEC = 10;
+
+export interface BenchRunOptions {
+  /** Logs of every process go here. */
+  runDir: string;
+  /** One progress line (no newline). */
+  log(line: string): void;
+}
+
+export interface BenchOutcome {
+  report: BenchReport;
+  /** Targets that failed their smoke and were not measured. */
+  smokeFailures: { target: string; failures: string[] }[];
+  /** Null when nothing could be pinned. */
+  pinning: Pinning | null;
+}
+
+interface Prepared {
+  measurement: Measurement;
+  target: RunningTarget;
+  url: string;
+  cookies: string[];
+  storeOps: Record<string, number>;
+  runs: RunSample[];
+}
+
+const labelOf = (m: Measurement): string => `${m.target.name} ${m.workload} ${m.path}`;
+
+export async function runBench(options: BenchOptions, run: BenchRunOptions): Promise<BenchOutcome> {
+  const startedAt = new Date();
+  const planned = planMeasurements(options);
+  if (planned.length === 0)
+    throw new InvalidOptionError(
+      'nothing to measure: no selected target supports the selected workloads',
+    );
+  const pinning = await choosePinning();
+  logPlan(options, planned, pinning, run.log);
+  await mkdir(run.runDir, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const smokeFailures: BenchOutcome['smokeFailures'] = [];
+  try {
+    const load = await startLoadGenerator();
+    cleanups.push(() => load.close());
+    if (pinning !== null) await pinProcess(load.pid, pinning.load);
+    const stores = new Map<StoreKind, StoreServices>();
+    for (const kind of new Set(planned.flatMap((m) => (m.target.store ? [m.target.store] : [])))) {
+      run.log(`starting ${kind}…`);
+      const services = await startStores(kind, run.runDir);
+      cleanups.push(() => services.stop());
+      stores.set(kind, services);
+    }
+    const secrets = { password: randomBytes(12).toString('base64url'), key: randomBytes(32) };
+    const signingKeys = [{ id: 'k1', secret: secrets.key.toString('base64url') }];
+    const prepared: Prepared[] = [];
+    for (const [spec, measurements] of groupByTarget(planned)) {
+      const nginx = measurements.some((m) => m.path === 'nginx');
+      run.log(`${spec.name}: starting ${options.nodes} node(s)${nginx ? ' and nginx' : ''}…`);
+      const target = await startTarget(spec, {
+        runDir: run.runDir,
+        storeUrl: spec.store === null ? undefined : stores.get(spec.store)?.url,
+        password: secrets.password,
+        signingKeys,
+        nodes: options.nodes,
+        nginx,
+        lb: options.lb,
+      });
+      cleanups.push(() => target.stop());
+      const smoke = await smokeTarget(target, secrets.password);
+      if (!smoke.passed) {
+        run.log(`${spec.name}: smoke FAILED, not measured: ${smoke.failures.join('; ')}`);
+        smokeFailures.push({ target: spec.name, failures: smoke.failures });
+        await target.stop();
+        continue;
+      }
+      run.log(`${spec.name}: smoke ok`);
+      const entry = target.nodes[0]?.url ?? '';
+      const cookies = spec.sessions
+        ? await createSessions(entry, options.sessions, secrets.password)
+        : syntheticCookies(options.sessions);
+      const source = counterSource(spec, stores);
+      for (const measurement of measurements) {
+        const url = measurement.path === 'direct' ? entry : (target.nginx?.entry ?? '');
+        const script = await prepareScript(
+          url,
+          measurement.workload,
+          spec.sessions,
+          secrets.password,
+        );
+        const storeOps = await measureStoreOps(source, script);
+        run.log(`${labelOf(measurement)}: store ops per request ${JSON.stringify(storeOps)}`);
+        prepared.push({ measurement, target, url, cookies, storeOps, runs: [] });
+      }
+    }
+    await measureInRounds(prepared, options, load, pinning, secrets.password, run.log);
+    const results = prepared.map((p) => aggregate(p, options));
+    const report: BenchReport = {
+      schema: 1,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      quick: options.quick,
+      results,
+      ratios: computeRatios(results),
+    };
+    return { report, smokeFailures, pinning };
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => run.log(`stopping: ${String(error)}`));
+    }
+  }
+}
+
+async function measureInRounds(
+  prepared: Prepared[],
+  options: BenchOptions,
+  load: LoadGenerator,
+  pinning: Pinning | null,
+  password: string,
+  log: (line: string) => void,
+): Promise<void> {
+  for (let rep = 1; rep <= options.reps; rep++) {
+    for (const p of prepared) {
+      const { measurement, target } = p;
+      if (pinning !== null) await pinServers(target, measurement.path, pinning);
+      const job: LoadJob = {
+        url: p.url,
+        connections: options.connections,
+        durationSec: options.durationSec,
+        timeoutSec: REQUEST_TIMEOUT_SEC,
+        workload: measurement.workload,
+        cookies: p.cookies,
+        password,
+      };
+      if (rep === 1 && options.warmupSec > 0)
+        await load.run({ ...job, durationSec: options.warmupSec });
+      const result = await load.run(job);
+      p.runs.push(result);
+      const failures = result.errors + result.non2xx;
+      log(
+        `${labelOf(measurement)} rep ${rep}/${options.reps}: ${Math.round(result.rps)} req/s, ` +
+          `p99 ${result.latencyMs.p99} ms${failures > 0 ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ''}`,
+      );
+    }
+  }
+}
+
+/** Direct: the measured node alone on the server core. nginx: every node floats again. */
+async function pinServers(
+  target: RunningTarget,
+  path: Measurement['path'],
+  pinning: Pinning,
+): Promise<void> {
+  const pids = target.nodes.flatMap((node) =>
+    node.process.pid === undefined ? [] : [node.process.pid],
+  );
+  const [first] = pids;
+  if (path === 'direct' && first !== undefined) await pinProcess(first, pinning.server);
+  else await Promise.all(pids.map((pid) => pinProcess(pid, pinning.all)));
+}
+
+function aggregate(p: Prepared, options: BenchOptions): BenchResult {
+  const { measurement } = p;
+  return aggregateRuns(
+    {
+      target: measurement.target.name,
+      workload: measurement.workload,
+      path: measurement.path,
+      nodes: measurement.path === 'direct' ? 1 : p.target.nodes.length,
+      connections: options.connections,
+      durationSec: options.durationSec,
+      storeOpsPerRequest: p.storeOps,
+    },
+    p.runs,
+  );
+}
+
+function groupByTarget(planned: readonly Measurement[]): Map<TargetSpec, Measurement[]> {
+  const groups = new Map<TargetSpec, Measurement[]>();
+  for (const m of planned) groups.set(m.target, [...(groups.get(m.target) ?? []), m]);
+  return groups;
+}
+
+function counterSource(
+  spec: TargetSpec,
+  stores: ReadonlyMap<StoreKind, StoreServices>,
+): StoreCounterSource | undefined {
+  const services = spec.store === null ? undefined : stores.get(spec.store);
+  if (services === undefined) return undefined;
+  const kind = services.kind === 'memcached' ? 'memcached' : 'redis';
+  return { kind, endpoints: services.endpoints };
+}
+
+function logPlan(
+  options: BenchOptions,
+  planned: readonly Measurement[],
+  pinning: Pinning | null,
+  log: (line: string) => void,
+): void {
+  const seconds = estimateSeconds(options, planned);
+  log(
+    `plan: ${planned.length} measurements × ${options.reps} rep(s) of ${options.durationSec} s ` +
+      `(+${options.warmupSec} s warm-up), ${options.connections} connections, ` +
+      `${options.sessions} sessions; about ${Math.ceil(seconds / 60)} min plus start-up`,
+  );
+  for (const m of planned) log(`  ${labelOf(m)}`);
+  log(
+    pinning === null
+      ? 'pinning: none (taskset missing or a single CPU): load and servers share the CPUs'
+      : `pinning: load generator on CPU ${pinning.load}, the measured node on CPU ${pinning.server} (direct); stores and the nginx path float`,
+  );
+}
