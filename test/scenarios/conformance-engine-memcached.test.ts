@@ -1,0 +1,10 @@
+/** The engine passes every MUST check (and every SHOULD) on memcached, encryption at rest on. */
+import t from 'tap';
+import { runCatalogue } from './run-catalogue.ts';
+
+const report = await runCatalogue(t, { store: 'memcached', encrypt: true });
+t.same(
+  report.checks.filter((c) => c.verdict !== 'PASS').map((c) => `${c.id} ${c.verdict}: ${c.why}`),
+  [],
+);
+t.equal(report.exitCode, 0);

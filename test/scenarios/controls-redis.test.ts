@@ -1,0 +1,25 @@
+/**
+ * Every flaw makes the checks it targets FAIL, and every MUST check is proven by some flaw.
+ */
+import t from 'tap';
+import { CATALOGUE } from '../../scenarios/catalogue.ts';
+import { runControls } from '../../scenarios/controls.ts';
+import { FLAWS } from '../../reference-servers/flaws.ts';
+
+t.test('every MUST check has a flaw that proves it, and every flaw targets a check', async (t) => {
+  const unproven = CATALOGUE.filter((c) => c.level === 'MUST' && c.provenBy.length === 0).map(
+    (c) => c.id,
+  );
+  t.same(unproven, []);
+  const targeted = new Set(CATALOGUE.flatMap((c) => c.provenBy));
+  t.same(
+    Object.keys(FLAWS).filter((f) => !targeted.has(f)),
+    [],
+  );
+});
+
+t.test('each flaw is caught by the checks it targets (redis)', async (t) => {
+  const results = await runControls('redis', 2);
+  for (const r of results)
+    t.ok(r.caught, `${r.flaw}: ${r.checks.map((c) => `${c.id} ${c.verdict}`).join(', ')}`);
+});

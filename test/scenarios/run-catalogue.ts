@@ -1,0 +1,36 @@
+/** Runs (part of) the catalogue against a local cluster started for one tap test. */
+import type { Test } from 'tap';
+import type { ClusterOptions } from '../../orchestrator/cluster.ts';
+import type { ConformanceReport } from '../../reports/schema.ts';
+import { CATALOGUE, selectChecks } from '../../scenarios/catalogue.ts';
+import { LOCAL_TIMEOUTS } from '../../scenarios/controls.ts';
+import { clusterFaults } from '../../scenarios/faults.ts';
+import { runConformance } from '../../scenarios/runner.ts';
+import { createStoreInspector } from '../../scenarios/store-inspector.ts';
+import { discoverTarget } from '../../scenarios/target.ts';
+import { clusterFor } from '../helpers/cluster.ts';
+
+export async function runCatalogue(
+  t: Test,
+  options: Omit<ClusterOptions, 'runDir'>,
+  only: string[] = [],
+): Promise<ConformanceReport> {
+  const cluster = await clusterFor(t, { nodes: 2, tls: true, ...LOCAL_TIMEOUTS, ...options });
+  const store = await createStoreInspector(cluster.stores.url);
+  t.teardown(() => store?.close());
+  const target = await discoverTarget({
+    nodes: cluster.nodes.map((n) => n.url),
+    entry: cluster.nginx.entry,
+    ...(cluster.nginx.entryTls === undefined ? {} : { entryTls: cluster.nginx.entryTls }),
+    password: cluster.password,
+  });
+  const checks = only.length ? selectChecks(only, []) : [...CATALOGUE];
+  const { report } = await runConformance({
+    target,
+    description: { label: 'test', nodes: target.nodes },
+    checks,
+    store,
+    faults: clusterFaults(cluster),
+  });
+  return report;
+}
