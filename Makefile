@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPX := npx --no-install
 
-.PHONY: test check typecheck lint format deps services clean up compose-config
+.PHONY: test check typecheck lint format deps services clean up compose-config conformance conformance-controls
 
 ## deps: npm packages from package-lock.json, and the real services the tests start
 deps: node_modules/.installed services
@@ -39,6 +39,14 @@ test: deps check
 ## up: a local cluster (engine, redis, 3 nodes, round-robin nginx) until Ctrl-C
 up: deps
 	node bin/sessionlab.js up --state .run/state.json
+
+## conformance: the catalogue against a local engine × redis cluster (exit 0 when every MUST passes)
+conformance: deps
+	node bin/sessionlab.js conformance --impl engine --store redis
+
+## conformance-controls: every flaw against the checks it must break, on redis and memcached
+conformance-controls: deps
+	$(NPX) tap --reporter=$(TAP_REPORTER) test/scenarios/controls-redis.test.ts test/scenarios/controls-memcached.test.ts
 
 ## compose-config: re-render nginx/compose/nginx.conf from nginx/compose.ts
 compose-config: node_modules/.installed

@@ -92,26 +92,43 @@ export const faultChecks: CheckDefinition[] = [
     provenBy: ['logout-on-store-error'],
     async run(ctx) {
       const url = ctx.target.nodes[0] as string;
+      const { idleTimeoutMs } = ctx.target.contract;
       const client = await login(ctx, url);
+      const lastSeen = Date.now();
       const during = await withStoreOutage(ctx, () =>
         client.request(url, 'GET', '/me', { timeoutMs: 5000 }).catch(() => undefined),
       );
       const cleared = during?.setCookie.some(isClearing) ?? false;
+      const evidence = { duringOutage: during?.status, cookieCleared: cleared };
+      if (cleared)
+        return fail(
+          'the outage cleared the session cookie: the user was logged out by a store failure',
+          evidence,
+        );
       // The store is back; clients reconnect on their own schedule: poll, bounded.
       for (let i = 0; i < 50; i++) {
         const me = await client.request(url, 'GET', '/me');
+        const idle = Date.now() - lastSeen;
         if (me.status === 200)
-          return pass(`the session answered again ${i * 200} ms after the store came back`, {
-            duringOutage: during?.status,
-          });
-        if (me.status === 401)
-          return fail(
-            `after the store came back the session was gone (401)${cleared ? ': the outage cleared the cookie' : ''}`,
-            { duringOutage: during?.status, cookieCleared: cleared },
+          return pass(
+            `the session answered again ${i * 200} ms after the store came back`,
+            evidence,
           );
+        if (me.status === 401) {
+          // A session unseen for its whole idle timeout may rightly be gone: no verdict then.
+          return idle < idleTimeoutMs
+            ? fail(
+                `the session was gone (401) ${idle} ms after its last request, within its idle timeout`,
+                evidence,
+              )
+            : unknown(
+                `the outage and reconnection took ${idle} ms, past the ${idleTimeoutMs} ms idle timeout: run with a longer one`,
+                evidence,
+              );
+        }
         await sleep(200);
       }
-      return fail('the session did not answer within 10 s of the store coming back');
+      return fail('the session did not answer within 10 s of the store coming back', evidence);
     },
   },
   {

@@ -1,0 +1,88 @@
+/**
+ * `sessionlab bench`: measures the session setups (scenarios/bench/), prints a table and the
+ * headline ratios on stdout, progress on stderr, and writes the BenchReport with `--json`.
+ * Exit 1 when a target failed its smoke and was not measured.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { runBench } from '../scenarios/bench/bench.ts';
+import { resolveBenchOptions } from '../scenarios/bench/plan.ts';
+import type { BenchOptionsInput } from '../scenarios/bench/plan.ts';
+import { renderReport } from '../scenarios/bench/print.ts';
+import { defaultRunDir, UsageError } from './cluster-flags.ts';
+
+const EXIT_SMOKE_FAILED = 1;
+
+const list = (text: unknown): string[] | undefined =>
+  typeof text === 'string' ? text.split(',').map((item) => item.trim()) : undefined;
+
+function number(flag: string, text: unknown): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(value))
+    throw new UsageError(`invalid ${flag} "${String(text)}": expected a number`);
+  return value;
+}
+
+/** Flags → options input; anything malformed is a UsageError, values are checked by the plan. */
+export function benchInputFrom(flags: Record<string, unknown>): BenchOptionsInput {
+  const input: BenchOptionsInput = { quick: flags.quick === true };
+  const set = <K extends keyof BenchOptionsInput>(
+    key: K,
+    value: BenchOptionsInput[K] | undefined,
+  ): void => {
+    if (value !== undefined) input[key] = value;
+  };
+  set('reps', number('--reps', flags.reps));
+  set('durationSec', number('--duration', flags.duration));
+  set('warmupSec', number('--warmup', flags.warmup));
+  set('connections', number('--connections', flags.connections));
+  set('sessions', number('--sessions', flags.sessions));
+  set('nodes', number('--nodes', flags.nodes));
+  set('targets', list(flags.targets));
+  set('workloads', list(flags.workloads));
+  set('paths', list(flags.paths));
+  set('stores', list(flags.store));
+  if (typeof flags.lb === 'string') input.lb = flags.lb;
+  return input;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('measure req/s and latency of each session setup, direct and through nginx')
+    .option('--quick', 'reduced matrix, 1 repetition of 2 s (about a minute)', false)
+    .option('--json <file>', 'write the BenchReport (schema 1) to this file')
+    .option('--reps <n>', 'measured runs per measurement (default 3, quick 1)')
+    .option('--duration <s>', 'seconds per run (default 5, quick 2)')
+    .option('--warmup <s>', 'unmeasured seconds before the first run (default 1, quick 0.5)')
+    .option('--connections <c>', 'concurrent connections (default 50)')
+    .option('--sessions <k>', 'sessions made up front (default: one per connection)')
+    .option(
+      '--targets <globs>',
+      'comma-separated target names or globs, e.g. engine-*,express-nosession',
+    )
+    .option('--workloads <list>', 'read,write,mixed,login-churn,anon')
+    .option('--paths <list>', 'direct,nginx')
+    .option(
+      '--store <list>',
+      'session stores: redis,memcached,redis-cluster (default redis,memcached)',
+    )
+    .option('--lb <mode>', 'nginx balancing on the nginx path (default round-robin)')
+    .option('--nodes <n>', 'nodes behind nginx (default 2)')
+    .option('--run-dir <dir>', 'where process logs are kept (default .run/bench-<time>)')
+    .action(async (flags: Record<string, unknown>) => {
+      const options = resolveBenchOptions(benchInputFrom(flags));
+      const runDir = typeof flags.runDir === 'string' ? flags.runDir : defaultRunDir('bench');
+      const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+      const { report, smokeFailures } = await runBench(options, { runDir, log });
+      if (typeof flags.json === 'string') {
+        await writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+        log(`wrote ${flags.json}`);
+      }
+      process.stdout.write(renderReport(report));
+      for (const { target, failures } of smokeFailures)
+        process.stdout.write(`\n${target}: smoke failed, not measured: ${failures.join('; ')}\n`);
+      if (smokeFailures.length > 0) process.exitCode = EXIT_SMOKE_FAILED;
+    });
+}
