@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPX := npx --no-install
 
-.PHONY: test check typecheck lint format deps services clean up compose-config conformance conformance-controls
+.PHONY: test check typecheck lint format deps services clean up compose-config conformance conformance-controls bench bench-quick
 
 ## deps: npm packages from package-lock.json, and the real services the tests start
 deps: node_modules/.installed services
@@ -39,6 +39,13 @@ test: deps check
 ## up: a local cluster (engine, redis, 3 nodes, round-robin nginx) until Ctrl-C
 up: deps
 	node bin/sessionlab.js up --state .run/state.json
+
+## bench: conformance on the default targets, the bench, and a report in reports/out/<time>/
+bench: deps
+	node bin/sessionlab.js suite
+
+bench-quick: deps
+	node bin/sessionlab.js suite --quick
 
 ## conformance: the catalogue against a local engine × redis cluster (exit 0 when every MUST passes)
 conformance: deps

@@ -9,6 +9,7 @@ import { UsageError } from './cluster-flags.ts';
 import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
 import { registerReport } from './report.ts';
+import { registerSuite } from './suite.ts';
 import { registerUp } from './up.ts';
 
 export const EXIT_BAD_ARGUMENTS = 5;
@@ -24,6 +25,7 @@ for (const register of [
   registerFault,
   registerConformance,
   registerReport,
+  registerSuite,
   registerBench,
 ])
   register(program);

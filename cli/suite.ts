@@ -1,0 +1,90 @@
+/**
+ * `sessionlab suite` (what `make bench` runs): conformance on the default targets, then the
+ * bench, then one report directory (results.json, summary.md, junit.xml, index.html).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { collectEnvironment } from '../reports/environment.ts';
+import type { BenchReport, ConformanceReport, RunResults } from '../reports/schema.ts';
+import { defaultReportDir, writeReportDir } from '../reports/write.ts';
+import { resolveBenchOptions } from '../scenarios/bench/plan.ts';
+import { runBench } from '../scenarios/bench/bench.ts';
+import { defaultRunDir } from './cluster-flags.ts';
+import { runConformanceCommand } from './conformance.ts';
+
+/** The engine beside the express-session baseline, on redis and memcached. */
+export const SUITE_TARGETS = [
+  { impl: 'engine', store: 'redis' },
+  { impl: 'express-session', store: 'redis' },
+  { impl: 'engine', store: 'memcached' },
+  { impl: 'express-session', store: 'memcached' },
+] as const;
+
+export async function runSuite(quick: boolean, out: string): Promise<string> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const scratch = await mkdtemp(join(tmpdir(), 'sessionlab-suite-'));
+  const startedAt = new Date().toISOString();
+  const conformance: ConformanceReport[] = [];
+  try {
+    for (const [i, { impl, store }] of SUITE_TARGETS.entries()) {
+      log(`[${i + 1}/${SUITE_TARGETS.length + 1}] conformance: ${impl} × ${store}`);
+      const json = join(scratch, `conformance-${i}.json`);
+      const flags = {
+        impl,
+        store,
+        nodes: '2',
+        lb: 'round-robin',
+        flaw: [],
+        only: [],
+        skip: [],
+        faultCmd: [],
+        json,
+        runDir: defaultRunDir(`conformance-${impl}-${store}`),
+      };
+      const stdout = process.stdout.write.bind(process.stdout);
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      try {
+        await runConformanceCommand(flags);
+      } finally {
+        process.stdout.write = stdout;
+      }
+      conformance.push(JSON.parse(await readFile(json, 'utf8')) as ConformanceReport);
+    }
+    log(
+      `[${SUITE_TARGETS.length + 1}/${SUITE_TARGETS.length + 1}] bench${quick ? ' (quick)' : ''}`,
+    );
+    const { report } = await runBench(resolveBenchOptions({ quick }), {
+      runDir: defaultRunDir('bench'),
+      log: (line) => log(`  bench: ${line}`),
+    });
+    const bench: BenchReport = report;
+    const results: RunResults = {
+      schema: 1,
+      startedAt,
+      environment: await collectEnvironment(
+        `make bench${quick ? ' (sessionlab suite --quick)' : ''}`,
+      ),
+      conformance,
+      bench,
+    };
+    const { dir } = await writeReportDir(out, results);
+    await writeFile(join(dir, 'bench.json'), `${JSON.stringify(bench, null, 2)}\n`);
+    return join(dir, 'index.html');
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export function registerSuite(program: Command): void {
+  program
+    .command('suite')
+    .description('conformance on the default targets, the bench, and an HTML report (make bench)')
+    .option('--quick', 'the quick bench matrix', false)
+    .option('--out <dir>', 'report directory (default reports/out/<time>)')
+    .action(async (flags: { quick: boolean; out?: string }) => {
+      const index = await runSuite(flags.quick, flags.out ?? defaultReportDir());
+      process.stdout.write(`report: ${index}\n`);
+    });
+}
