@@ -31,6 +31,7 @@ export function createEngineHttpServer(config: NodeConfig, engine: SessionEngine
     try {
       await route(req, res, session, config.password);
     } catch (error) {
+      // Anything else is withSession's to answer: 503 for the store, 500 otherwise.
       if (!(error instanceof ClientError)) throw error;
       sendJson(res, error.status, { error: error.message });
     }

@@ -11,10 +11,12 @@ import type { BenchReport, BenchResult } from '../../reports/schema.ts';
 import { startStores } from '../../orchestrator/store-services.ts';
 import type { StoreServices } from '../../orchestrator/store-services.ts';
 import { InvalidOptionError } from '../../session/errors.ts';
+import type { RingKey } from '../../session/options.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
 import { aggregateRuns, computeRatios } from './aggregate.ts';
 import type { RunSample } from './aggregate.ts';
-import { estimateSeconds, planMeasurements } from './plan.ts';
+import { planMeasurements } from './plan.ts';
+import { labelOf, renderPlan } from './print.ts';
 import type { BenchOptions, Measurement } from './plan.ts';
 import { choosePinning, pinProcess, startLoadGenerator } from './run.ts';
 import type { LoadGenerator, LoadJob, Pinning } from './run.ts';
@@ -52,8 +54,6 @@ interface Prepared {
   runs: RunSample[];
 }
 
-const labelOf = (m: Measurement): string => `${m.target.name} ${m.workload} ${m.path}`;
-
 export async function runBench(options: BenchOptions, run: BenchRunOptions): Promise<BenchOutcome> {
   const startedAt = new Date();
   const planned = planMeasurements(options);
@@ -62,64 +62,32 @@ export async function runBench(options: BenchOptions, run: BenchRunOptions): Pro
       'nothing to measure: no selected target supports the selected workloads',
     );
   const pinning = await choosePinning();
-  logPlan(options, planned, pinning, run.log);
+  for (const line of renderPlan(options, planned, pinning)) run.log(line);
   await mkdir(run.runDir, { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
-  const smokeFailures: BenchOutcome['smokeFailures'] = [];
   try {
     const load = await startLoadGenerator();
     cleanups.push(() => load.close());
     if (pinning !== null) await pinProcess(load.pid, pinning.load);
-    const stores = new Map<StoreKind, StoreServices>();
+    const setup: TargetSetup = {
+      options,
+      run,
+      stores: new Map(),
+      password: randomBytes(12).toString('base64url'),
+      signingKeys: [{ id: 'k1', secret: randomBytes(32).toString('base64url') }],
+      cleanups,
+      smokeFailures: [],
+    };
     for (const kind of new Set(planned.flatMap((m) => (m.target.store ? [m.target.store] : [])))) {
       run.log(`starting ${kind}…`);
       const services = await startStores(kind, run.runDir);
       cleanups.push(() => services.stop());
-      stores.set(kind, services);
+      setup.stores.set(kind, services);
     }
-    const secrets = { password: randomBytes(12).toString('base64url'), key: randomBytes(32) };
-    const signingKeys = [{ id: 'k1', secret: secrets.key.toString('base64url') }];
     const prepared: Prepared[] = [];
-    for (const [spec, measurements] of groupByTarget(planned)) {
-      const nginx = measurements.some((m) => m.path === 'nginx');
-      run.log(`${spec.name}: starting ${options.nodes} node(s)${nginx ? ' and nginx' : ''}…`);
-      const target = await startTarget(spec, {
-        runDir: run.runDir,
-        storeUrl: spec.store === null ? undefined : stores.get(spec.store)?.url,
-        password: secrets.password,
-        signingKeys,
-        nodes: options.nodes,
-        nginx,
-        lb: options.lb,
-      });
-      cleanups.push(() => target.stop());
-      const smoke = await smokeTarget(target, secrets.password);
-      if (!smoke.passed) {
-        run.log(`${spec.name}: smoke FAILED, not measured: ${smoke.failures.join('; ')}`);
-        smokeFailures.push({ target: spec.name, failures: smoke.failures });
-        await target.stop();
-        continue;
-      }
-      run.log(`${spec.name}: smoke ok`);
-      const entry = target.nodes[0]?.url ?? '';
-      const cookies = spec.sessions
-        ? await createSessions(entry, options.sessions, secrets.password)
-        : syntheticCookies(options.sessions);
-      const source = counterSource(spec, stores);
-      for (const measurement of measurements) {
-        const url = measurement.path === 'direct' ? entry : (target.nginx?.entry ?? '');
-        const script = await prepareScript(
-          url,
-          measurement.workload,
-          spec.sessions,
-          secrets.password,
-        );
-        const storeOps = await measureStoreOps(source, script);
-        run.log(`${labelOf(measurement)}: store ops per request ${JSON.stringify(storeOps)}`);
-        prepared.push({ measurement, target, url, cookies, storeOps, runs: [] });
-      }
-    }
-    await measureInRounds(prepared, options, load, pinning, secrets.password, run.log);
+    for (const [spec, measurements] of groupByTarget(planned))
+      prepared.push(...(await prepareTarget(spec, measurements, setup)));
+    await measureInRounds(prepared, options, load, pinning, setup.password, run.log);
     const results = prepared.map((p) => aggregate(p, options));
     const report: BenchReport = {
       schema: 1,
@@ -129,12 +97,69 @@ export async function runBench(options: BenchOptions, run: BenchRunOptions): Pro
       results,
       ratios: computeRatios(results),
     };
-    return { report, smokeFailures, pinning };
+    return { report, smokeFailures: setup.smokeFailures, pinning };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => run.log(`stopping: ${String(error)}`));
     }
   }
+}
+
+/** What every target is started with, and where it registers its stop and smoke failures. */
+interface TargetSetup {
+  options: BenchOptions;
+  run: BenchRunOptions;
+  stores: Map<StoreKind, StoreServices>;
+  password: string;
+  signingKeys: RingKey[];
+  cleanups: (() => Promise<void>)[];
+  smokeFailures: BenchOutcome['smokeFailures'];
+}
+
+/**
+ * Starts one target, smokes it, makes its sessions and counts store operations per request of
+ * each of its measurements; nothing to measure when the smoke fails.
+ */
+async function prepareTarget(
+  spec: TargetSpec,
+  measurements: readonly Measurement[],
+  setup: TargetSetup,
+): Promise<Prepared[]> {
+  const { options, run, password } = setup;
+  const nginx = measurements.some((m) => m.path === 'nginx');
+  run.log(`${spec.name}: starting ${options.nodes} node(s)${nginx ? ' and nginx' : ''}…`);
+  const target = await startTarget(spec, {
+    runDir: run.runDir,
+    storeUrl: spec.store === null ? undefined : setup.stores.get(spec.store)?.url,
+    password,
+    signingKeys: setup.signingKeys,
+    nodes: options.nodes,
+    nginx,
+    lb: options.lb,
+  });
+  setup.cleanups.push(() => target.stop());
+  const smoke = await smokeTarget(target, password);
+  if (!smoke.passed) {
+    run.log(`${spec.name}: smoke FAILED, not measured: ${smoke.failures.join('; ')}`);
+    setup.smokeFailures.push({ target: spec.name, failures: smoke.failures });
+    await target.stop();
+    return [];
+  }
+  run.log(`${spec.name}: smoke ok`);
+  const entry = target.nodes[0]?.url ?? '';
+  const cookies = spec.sessions
+    ? await createSessions(entry, options.sessions, password)
+    : syntheticCookies(options.sessions);
+  const source = counterSource(spec, setup.stores);
+  const prepared: Prepared[] = [];
+  for (const measurement of measurements) {
+    const url = measurement.path === 'direct' ? entry : (target.nginx?.entry ?? '');
+    const script = await prepareScript(url, measurement.workload, spec.sessions, password);
+    const storeOps = await measureStoreOps(source, script);
+    run.log(`${labelOf(measurement)}: store ops per request ${JSON.stringify(storeOps)}`);
+    prepared.push({ measurement, target, url, cookies, storeOps, runs: [] });
+  }
+  return prepared;
 }
 
 async function measureInRounds(
@@ -215,24 +240,4 @@ function counterSource(
   if (services === undefined) return undefined;
   const kind = services.kind === 'memcached' ? 'memcached' : 'redis';
   return { kind, endpoints: services.endpoints };
-}
-
-function logPlan(
-  options: BenchOptions,
-  planned: readonly Measurement[],
-  pinning: Pinning | null,
-  log: (line: string) => void,
-): void {
-  const seconds = estimateSeconds(options, planned);
-  log(
-    `plan: ${planned.length} measurements × ${options.reps} rep(s) of ${options.durationSec} s ` +
-      `(+${options.warmupSec} s warm-up), ${options.connections} connections, ` +
-      `${options.sessions} sessions; about ${Math.ceil(seconds / 60)} min plus start-up`,
-  );
-  for (const m of planned) log(`  ${labelOf(m)}`);
-  log(
-    pinning === null
-      ? 'pinning: none (taskset missing or a single CPU): load and servers share the CPUs'
-      : `pinning: load generator on CPU ${pinning.load}, the measured node on CPU ${pinning.server} (direct); stores and the nginx path float`,
-  );
 }

@@ -1,10 +1,32 @@
 /**
- * The bench report as text for a terminal: a Markdown table of the results, then the headline
- * ratios against their goals. Pure.
+ * The bench as text for a terminal: the plan before it runs; after, a Markdown table of the
+ * results and the headline ratios against their goals. Pure.
  */
 import type { BenchReport, BenchResult } from '../../reports/schema.ts';
 import { RATIOS } from './aggregate.ts';
 import type { RatioName } from './aggregate.ts';
+import { estimateSeconds } from './plan.ts';
+import type { BenchOptions, Measurement } from './plan.ts';
+import type { Pinning } from './run.ts';
+
+export const labelOf = (m: Measurement): string => `${m.target.name} ${m.workload} ${m.path}`;
+
+export function renderPlan(
+  options: BenchOptions,
+  planned: readonly Measurement[],
+  pinning: Pinning | null,
+): string[] {
+  return [
+    `plan: ${planned.length} measurements × ${options.reps} rep(s) of ${options.durationSec} s ` +
+      `(+${options.warmupSec} s warm-up), ${options.connections} connections, ` +
+      `${options.sessions} sessions; about ${estimateSeconds(options, planned)} s of load plus start-up`,
+    ...planned.map((m) => `  ${labelOf(m)}`),
+    pinning === null
+      ? 'pinning: none (taskset missing or a single CPU): load and servers share the CPUs'
+      : `pinning: load generator on CPU ${pinning.load}, the measured node on CPU ${pinning.server} ` +
+        '(direct); stores and the nginx path float',
+  ];
+}
 
 const HEADER = [
   'target',

@@ -3,17 +3,19 @@
  * another (and through nginx), and logout ends the session everywhere. Also the known request
  * script the store operations per request are counted around.
  */
+import { randomBytes } from 'node:crypto';
 import type { Workload } from '../../reports/schema.ts';
 import { BENCH_KEY, BENCH_VALUE } from '../../reference-servers/bench-nosession-app.ts';
 import { SessionClient } from '../client.ts';
 import type { Reply } from '../client.ts';
 import { loginWithData, syntheticCookies } from './sessions.ts';
 import type { RunningTarget } from './targets.ts';
-import { stepsFor } from './workloads.ts';
+import { stepsFor, UNIQUE_ID } from './workloads.ts';
 
 /** Requests the known script sends (whole loops of the workload's steps). */
 const SCRIPT_REQUESTS = 20;
 const DATA_PATH = `/session/data/${BENCH_KEY}`;
+const randomId = (): string => randomBytes(12).toString('base64url');
 
 export interface SmokeResult {
   passed: boolean;
@@ -96,7 +98,13 @@ export async function prepareScript(
     const client = new SessionClient();
     for (let loop = 0; loop < loops; loop++) {
       for (const step of steps) {
-        const body = step.body === undefined ? {} : { body: step.body };
+        const body =
+          step.body === undefined
+            ? {}
+            : {
+                rawBody: JSON.stringify(step.body).replaceAll(UNIQUE_ID, `${loop}-${randomId()}`),
+                headers: { 'content-type': 'application/json' },
+              };
         const sent =
           step.cookie === 'session' ? { cookie } : step.cookie === 'none' ? { cookie: '' } : {};
         await client.request(baseUrl, step.method, step.path, { ...body, ...sent });

@@ -9,6 +9,9 @@ import { BENCH_KEY, BENCH_VALUE } from '../../reference-servers/bench-nosession-
 
 export const WORKLOADS: readonly Workload[] = ['read', 'write', 'mixed', 'login-churn', 'anon'];
 
+/** Replaced by a fresh id in every request body, so that each write changes the session. */
+export const UNIQUE_ID = '[<id>]';
+
 /** Writes per read in `mixed`: one write after this many reads. */
 const MIXED_READS = 9;
 
@@ -31,7 +34,7 @@ export function stepsFor(workload: Workload, user: string, password: string): St
   const write: Step = {
     method: 'PUT',
     path: DATA_PATH,
-    body: { value: BENCH_VALUE },
+    body: { value: `${BENCH_VALUE}:${UNIQUE_ID}` },
     cookie: 'session',
   };
   switch (workload) {
@@ -78,12 +81,21 @@ export function autocannonRequests(steps: readonly Step[], cookie: string): Requ
     if (step.body !== undefined) headers['content-type'] = 'application/json';
     if (step.cookie === 'session' && cookie !== '') headers.cookie = cookie;
     const request: Request = { method: step.method, path: step.path, headers };
-    if (step.body !== undefined) request.body = JSON.stringify(step.body);
+    const body = step.body === undefined ? undefined : JSON.stringify(step.body);
+    if (body !== undefined) request.body = body;
     if (step.keepsCookie) {
       request.onResponse = (_status, _body, context, responseHeaders) => {
         const kept = cookieFromHeaders(responseHeaders);
         if (kept !== undefined) (context as LoginContext).cookie = kept;
       };
+    }
+    if (body?.includes(UNIQUE_ID)) {
+      // Not autocannon's idReplacement: its Content-Length guesses the id length (v8).
+      let written = 0;
+      request.setupRequest = (built) => ({
+        ...built,
+        body: body.replace(UNIQUE_ID, `w${++written}`),
+      });
     }
     if (step.cookie === 'login') {
       request.setupRequest = (built, context) => {

@@ -1,0 +1,108 @@
+/**
+ * `sessionlab bench` end to end on a tiny matrix (engine × redis beside Express without a
+ * session, read, direct, one run of 1 s): smoke, store operations per request, autocannon,
+ * aggregation, the JSON report and the table. No timing is asserted.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
+import type { BenchReport } from '../../reports/schema.ts';
+
+const bin = join(PROJECT_ROOT, 'bin', 'sessionlab.js');
+const run = promisify(execFile);
+
+/** Command lines of live processes that mention `text`. */
+async function processesMentioning(text: string): Promise<string[]> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const lines = await Promise.all(
+    pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')),
+  );
+  return lines.map((line) => line.replaceAll('\0', ' ')).filter((line) => line.includes(text));
+}
+
+t.test('a quick bench on a tiny matrix writes a schema-1 report of verified targets', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sessionlab-bench-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const json = join(dir, 'bench.json');
+  const runDir = join(dir, 'run');
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [
+      bin,
+      'bench',
+      '--quick',
+      ...['--targets', 'engine-redis,express-nosession', '--workloads', 'read'],
+      ...['--paths', 'direct', '--reps', '1', '--duration', '1', '--connections', '10'],
+      ...['--json', json, '--run-dir', runDir],
+    ],
+    { timeout: 120_000 },
+  );
+  t.match(stderr, /bench: engine-redis: smoke ok\n/);
+  t.match(stderr, /bench: express-nosession: smoke ok\n/);
+
+  const report = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
+  t.equal(report.schema, 1);
+  t.equal(report.quick, true);
+  t.ok(Number.isFinite(Date.parse(report.startedAt)), 'startedAt is an ISO date');
+  t.ok(report.durationMs > 0);
+  t.same(
+    report.results.map((r) => [
+      r.target,
+      r.workload,
+      r.path,
+      r.nodes,
+      r.connections,
+      r.durationSec,
+    ]),
+    [
+      ['engine-redis', 'read', 'direct', 1, 10, 1],
+      ['express-nosession', 'read', 'direct', 1, 10, 1],
+    ],
+  );
+  for (const result of report.results) {
+    t.ok(result.rps.median > 0, `${result.target} answered requests`);
+    t.same(result.rps.runs, [result.rps.median], 'one run: its rate is the median');
+    t.equal(result.rps.min, result.rps.max);
+    t.equal(result.noisy, false);
+    t.same(Object.keys(result.latencyMs), ['p50', 'p90', 'p99', 'max']);
+    t.ok(Object.values(result.latencyMs).every((ms) => typeof ms === 'number' && ms >= 0));
+    t.equal(typeof result.errors, 'number');
+    t.equal(typeof result.timeouts, 'number');
+    t.equal(result.non2xx, 0, `${result.target} answered every read with 2xx`);
+  }
+  const [engine, noSession] = report.results;
+  t.same(
+    engine?.storeOpsPerRequest,
+    { hgetall: 1, pttl: 1 },
+    'a session read is one HGETALL + PTTL',
+  );
+  t.same(noSession?.storeOpsPerRequest, {}, 'Express without a session never asks the store');
+  const ratio = report.ratios.engine_vs_express_nosession_read;
+  t.ok(typeof ratio === 'number' && ratio > 0);
+  t.equal(report.ratios.engine_vs_express_session_read, null);
+  t.equal(report.ratios.engine_http_vs_raw_redis_read, null);
+
+  t.match(stdout, /^\| target +\| workload +\| path +\| req\/s/);
+  t.match(stdout, /\| engine-redis +\| read +\| direct +\|/);
+  t.match(stdout, /engine_vs_express_nosession_read +\d+\.\d\d {2}goal ≥ 0\.90/);
+  t.same(await processesMentioning(runDir), [], 'redis and every node are stopped');
+});
+
+t.test('bad arguments exit with code 5 and one line naming the problem', async (t) => {
+  const failure = await run(process.execPath, [bin, 'bench', '--workloads', 'browse']).catch(
+    (error: unknown) => error as { code: number; stderr: string },
+  );
+  t.match(failure, {
+    code: 5,
+    stderr:
+      /^sessionlab: invalid workload "browse": expected read \| write \| mixed \| login-churn \| anon\n$/,
+  });
+  const reps = await run(process.execPath, [bin, 'bench', '--reps', 'many']).catch(
+    (error: unknown) => error as { code: number; stderr: string },
+  );
+  t.match(reps, { code: 5, stderr: /^sessionlab: invalid --reps "many": expected a number\n$/ });
+});

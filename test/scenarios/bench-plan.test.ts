@@ -1,0 +1,88 @@
+/**
+ * scenarios/bench/plan.ts: options are checked and defaulted, and the fixed and custom matrices
+ * select exactly the planned target × workload × path.
+ */
+import t from 'tap';
+import { InvalidOptionError } from '../../session/errors.ts';
+import { planMeasurements, resolveBenchOptions } from '../../scenarios/bench/plan.ts';
+import type { BenchOptionsInput } from '../../scenarios/bench/plan.ts';
+
+const plan = (input: BenchOptionsInput): string[] =>
+  planMeasurements(resolveBenchOptions(input)).map(
+    (m) => `${m.target.name} ${m.workload} ${m.path}`,
+  );
+
+t.test('defaults: 3 runs of 5 s; quick: 1 run of 2 s; sessions follow connections', async (t) => {
+  const full = resolveBenchOptions({});
+  t.match(full, {
+    quick: false,
+    reps: 3,
+    durationSec: 5,
+    warmupSec: 1,
+    connections: 50,
+    sessions: 50,
+  });
+  t.same(full.stores, ['redis', 'memcached']);
+  t.match(resolveBenchOptions({ quick: true }), { reps: 1, durationSec: 2, warmupSec: 0.5 });
+  t.match(resolveBenchOptions({ quick: true, reps: 2, connections: 8 }), { reps: 2, sessions: 8 });
+});
+
+t.test(
+  'the quick matrix reads every target direct and the session targets through nginx',
+  async (t) => {
+    t.same(plan({ quick: true }), [
+      'engine-redis read direct',
+      'engine-redis read nginx',
+      'express-session-redis read direct',
+      'express-session-redis read nginx',
+      'engine-memcached read direct',
+      'express-session-memcached read direct',
+      'express-nosession read direct',
+      'engine-http-redis read direct',
+      'raw-ioredis-get read direct',
+    ]);
+  },
+);
+
+t.test(
+  'the full matrix adds every workload on the first store and nginx for the baseline',
+  async (t) => {
+    const planned = plan({});
+    t.equal(planned.length, 18);
+    for (const workload of ['read', 'write', 'mixed', 'login-churn', 'anon']) {
+      t.ok(planned.includes(`engine-redis ${workload} direct`), `engine-redis ${workload}`);
+      t.ok(planned.includes(`express-session-redis ${workload} direct`));
+    }
+    t.ok(planned.includes('express-nosession read nginx'));
+    t.notOk(planned.includes('engine-memcached write direct'));
+  },
+);
+
+t.test('a custom selection is the cross product, limited to what a target supports', async (t) => {
+  t.same(
+    plan({ targets: ['engine-redis', 'raw-*'], workloads: ['read', 'write'], paths: ['direct'] }),
+    ['engine-redis read direct', 'engine-redis write direct', 'raw-ioredis-get read direct'],
+  );
+  t.same(plan({ quick: true, targets: ['engine-*'], stores: ['memcached'], paths: ['nginx'] }), [
+    'engine-memcached read nginx',
+  ]);
+});
+
+t.test('bad options are rejected naming the field and what is allowed', async (t) => {
+  const bad: [BenchOptionsInput, RegExp][] = [
+    [{ reps: 0 }, /^invalid reps 0: expected an integer from 1 to 20$/],
+    [{ durationSec: 1.5 }, /^invalid durationSec 1.5: expected an integer/],
+    [{ connections: Number.NaN }, /^invalid connections NaN/],
+    [{ workloads: ['browse'] }, /^invalid workload "browse": expected read \| write \| mixed/],
+    [{ paths: ['sideways'] }, /^invalid path "sideways": expected direct \| nginx$/],
+    [
+      { stores: ['mongo'] },
+      /^invalid store "mongo": expected redis \| memcached \| redis-cluster$/,
+    ],
+    [{ lb: 'random' }, /^invalid lb "random": expected round-robin \| least-conn/],
+    [{ targets: ['Engine'] }, /^invalid target "Engine"/],
+  ];
+  for (const [input, message] of bad) t.throws(() => resolveBenchOptions(input), message);
+  t.throws(() => plan({ targets: ['nope-*'] }), InvalidOptionError);
+  t.throws(() => plan({ targets: ['nope-*'] }), /expected one of engine-redis \| /);
+});
