@@ -30,6 +30,8 @@ export interface RequestOptions {
 }
 
 const agents = new Map<string, Agent>();
+/** Errors of a reused keep-alive connection that the server closed: safe to resend a GET. */
+const RETRYABLE = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
 
 /** One pooled agent per origin set, shared by every client (closed by `closeAgents`). */
 export function agentFor(name = 'default'): Agent {
@@ -81,7 +83,8 @@ export async function send(
   } catch (error) {
     // A kept-alive connection the server closed just as we reused it (a proxy reloading):
     // a GET is safe to send once more on a fresh connection.
-    if (method !== 'GET' || (error as { code?: string }).code !== 'UND_ERR_SOCKET') throw error;
+    const code = (error as { code?: string }).code ?? '';
+    if (method !== 'GET' || !RETRYABLE.has(code)) throw error;
     res = await attempt();
   }
   const text = await res.body.text();

@@ -189,6 +189,7 @@ export const faultChecks: CheckDefinition[] = [
       let requests = 0;
       let renewed = 0;
       const failures: number[] = [];
+      const transportErrors: string[] = [];
       let running = true;
       const traffic = (async () => {
         while (running) {
@@ -200,7 +201,10 @@ export const faultChecks: CheckDefinition[] = [
             }
             const status = await user.client.request(entry, 'GET', '/me').then(
               (me) => me.status,
-              () => 0,
+              (error: { code?: string }) => {
+                transportErrors.push(error.code ?? 'unknown');
+                return 0;
+              },
             );
             requests++;
             if (status !== 200) failures.push(status);
@@ -222,6 +226,7 @@ export const faultChecks: CheckDefinition[] = [
         statuses: [...new Set(failures)],
         after,
         renewedAtAbsoluteTimeout: renewed,
+        transportErrors,
       };
       if (after.some((s) => s !== 200))
         return fail(
