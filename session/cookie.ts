@@ -11,13 +11,14 @@ import type { ResolvedSessionOptions } from './options.ts';
 /** HTTPS directly, or through a trusted proxy's X-Forwarded-Proto (anyone else's is ignored). */
 export function isSecureRequest(req: IncomingMessage, options: ResolvedSessionOptions): boolean {
   if ((req.socket as TLSSocket).encrypted) return true;
+  // The header first: most requests lack it, and the address check costs more.
+  const proto = req.headers['x-forwarded-proto'];
+  if (proto === undefined) return false;
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
+  if (first !== 'https') return false;
   const address = req.socket.remoteAddress;
   if (address === undefined) return false;
-  const family = address.includes(':') ? 'ipv6' : 'ipv4';
-  if (!options.trustedProxies.check(address, family)) return false;
-  const proto = req.headers['x-forwarded-proto'];
-  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
-  return first === 'https';
+  return options.trustedProxies.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
 }
 
 /** `__Host-` guarantees Secure, Path=/ and no Domain, so it is used whenever Secure is. */

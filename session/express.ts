@@ -9,18 +9,22 @@ import type { Request, RequestHandler } from 'express';
 import type { SessionEngine } from './engine.ts';
 import type { Session } from './session.ts';
 
-const sessions = new WeakMap<Request, Session>();
+// A symbol-keyed property, not a WeakMap: the lookup is on every request's hot path.
+const SESSION = Symbol('sessionlab.session');
+type WithSession = Request & { [SESSION]?: Session };
 
 export function sessionMiddleware(engine: SessionEngine): RequestHandler {
-  return async (req, res, next) => {
-    sessions.set(req, await engine.open(req, res));
-    next();
+  return (req, res, next) => {
+    engine.open(req, res).then((session) => {
+      (req as WithSession)[SESSION] = session;
+      next();
+    }, next);
   };
 }
 
 /** The session opened for this request by sessionMiddleware. */
 export function sessionOf(req: Request): Session {
-  const session = sessions.get(req);
+  const session = (req as WithSession)[SESSION];
   if (session === undefined) throw new Error('sessionMiddleware did not run before this route');
   return session;
 }

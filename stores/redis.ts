@@ -124,12 +124,12 @@ export class RedisStore implements SessionStore {
 
   async load(id: string): Promise<LoadedSession | null> {
     const key = this.#sessionKey(id);
-    const replies = await this.#call(() => this.#client.pipeline().hgetall(key).pttl(key).exec());
-    const [hash, ttl] = replies ?? [];
-    if (hash?.[0] || ttl?.[0]) throw this.#unavailable(hash?.[0] ?? ttl?.[0] ?? undefined);
-    const fields = hash?.[1] as Fields | undefined;
-    const ttlMs = Number(ttl?.[1]);
-    if (!fields || Object.keys(fields).length === 0 || ttlMs === -2) return null;
+    // Issued in the same tick, auto-pipelining sends both in one write: one round trip, and
+    // cheaper than an explicit pipeline object per read.
+    const [fields, ttlMs] = await this.#call(() =>
+      Promise.all([this.#client.hgetall(key), this.#client.pttl(key)]),
+    );
+    if (Object.keys(fields).length === 0 || ttlMs === -2) return null;
     return { fields, ttlMs: ttlMs < 0 ? Number.MAX_SAFE_INTEGER : ttlMs };
   }
 
