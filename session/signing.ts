@@ -7,6 +7,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RingKey } from './options.ts';
 
 // Length is the generator's business (idBytes); the MAC is what makes an id trustworthy.
+/** Verified cookie values kept, per ring. */
+const VERIFIED_CACHE_SIZE = 10_000;
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** A new session id: `bytes` random bytes from the CSPRNG, base64url (no padding). */
@@ -23,6 +25,7 @@ export interface VerifiedCookie {
 export class SigningRing {
   readonly #keys: ReadonlyMap<string, string>;
   readonly #primary: RingKey;
+  readonly #verified = new Map<string, VerifiedCookie>();
 
   constructor(keys: readonly RingKey[]) {
     const [primary] = keys;
@@ -35,9 +38,25 @@ export class SigningRing {
     return `${id}.${this.#primary.id}.${mac(this.#primary.secret, this.#primary.id, id)}`;
   }
 
-  /** The id inside a cookie value, or null when it is malformed, unknown-keyed or tampered. */
-  /** `skipSignature`: the `skip-signature` negative control — never in production. */
+  /**
+   * The id inside a cookie value, or null when it is malformed, unknown-keyed or tampered.
+   * `skipSignature`: the `skip-signature` negative control — never in production.
+   */
   verify(value: string, skipSignature = false): VerifiedCookie | null {
+    if (skipSignature) return this.#check(value, true);
+    // Verification is a pure function of the value: remember recent good ones, so a session's
+    // every request does not pay an HMAC. Bounded; tampered values are never cached.
+    const known = this.#verified.get(value);
+    if (known !== undefined) return known;
+    const result = this.#check(value, false);
+    if (result !== null) {
+      if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.clear();
+      this.#verified.set(value, result);
+    }
+    return result;
+  }
+
+  #check(value: string, skipSignature: boolean): VerifiedCookie | null {
     const parts = value.split('.');
     if (parts.length !== 3) return null;
     const [id = '', keyId = '', given = ''] = parts;
