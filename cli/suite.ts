@@ -55,11 +55,15 @@ export async function runSuite(quick: boolean, out: string): Promise<string> {
     log(
       `[${SUITE_TARGETS.length + 1}/${SUITE_TARGETS.length + 1}] bench${quick ? ' (quick)' : ''}`,
     );
-    const { report } = await runBench(resolveBenchOptions({ quick }), {
+    const { report, smokeFailures } = await runBench(resolveBenchOptions({ quick }), {
       runDir: defaultRunDir('bench'),
       log: (line) => log(`  bench: ${line}`),
     });
     const bench: BenchReport = report;
+    // A target that fails its smoke is not measured: say so, and fail the run.
+    for (const { target, failures } of smokeFailures)
+      log(`  ${target}: smoke failed, not measured: ${failures.join('; ')}`);
+    if (smokeFailures.length > 0) process.exitCode = 1;
     const results: RunResults = {
       schema: 1,
       startedAt,

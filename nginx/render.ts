@@ -130,6 +130,8 @@ export function renderNginxConfig(options: NginxConfigOptions): string {
       accessLog ? `access_log ${path('access.log')};` : 'access_log off;',
       ...TEMP_PATHS.map((name) => `${name}_temp_path ${path(`${name}_temp`)};`),
       'server_tokens off;',
+      // The default 1000 requests per client connection cuts a benchmark's connections mid-run.
+      'keepalive_requests 100000;',
       '',
       ...(balance === 'cookie-hash' ? [...sessionCookieMap(cookieName), ''] : []),
       ...block('map $status $sessionlab_error', [
