@@ -6,7 +6,6 @@
  * stops it cleanly.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { InvalidOptionError } from '../session/errors.ts';
@@ -15,6 +14,7 @@ import { createEngineHttpServer } from './bench-engine-http.ts';
 import { createNoSessionApp } from './bench-nosession-app.ts';
 import { createRawRedisServer } from './bench-raw-redis.ts';
 import { resolveNodeConfig } from './config.ts';
+import { serveNode } from './serve.ts';
 import type { NodeConfig } from './config.ts';
 import { createReferenceEngine } from './engine-app.ts';
 import { NodeMetrics } from './metrics.ts';
@@ -90,20 +90,7 @@ async function createServerFor(
 async function main(): Promise<void> {
   const { impl, config } = parseArgs(process.argv);
   const { server, close } = await createServerFor(impl, config);
-  await new Promise<void>((resolve, reject) =>
-    server.once('listening', resolve).once('error', reject),
-  );
-  server.keepAliveTimeout = 5_000;
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(
-    `${JSON.stringify({ listening: `http://${config.host}:${port}`, node: config.nodeId })}\n`,
-  );
-  const stop = (): void => {
-    server.close(() => void close().finally(() => process.exit(0)));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 3000).unref();
-  };
-  process.once('SIGTERM', stop).once('SIGINT', stop);
+  await serveNode(server, config, close);
 }
 
 main().catch((error: unknown) => {

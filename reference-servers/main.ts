@@ -5,11 +5,11 @@
  * Prints one JSON line `{"listening": "http://host:port"}` when ready; SIGTERM stops it cleanly.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { createStoreFromUrl } from '../stores/from-url.ts';
 import { resolveNodeConfig } from './config.ts';
+import { serveNode } from './serve.ts';
 import type { NodeConfig } from './config.ts';
 import type { Express } from 'express';
 import { createEngineApp } from './engine-app.ts';
@@ -95,24 +95,11 @@ async function main(): Promise<void> {
     ({ app, close } = await createExpressSessionApp(config, logger, metrics));
   }
   const server: Server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) =>
-    server.once('listening', resolve).once('error', reject),
-  );
-  server.keepAliveTimeout = 5_000;
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(
-    `${JSON.stringify({ listening: `http://${config.host}:${port}`, node: config.nodeId })}\n`,
-  );
+  const port = await serveNode(server, config, close);
   logger.info(
     { impl: config.impl, store: config.storeUrl, port, flaws: [...config.flaws] },
     'node ready',
   );
-  const stop = (): void => {
-    server.close(() => void close().finally(() => process.exit(0)));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 3000).unref();
-  };
-  process.once('SIGTERM', stop).once('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {
