@@ -112,10 +112,10 @@ export class MemcachedClient {
   }
 
   /** Stores only when the key is free; false when it exists. */
-  async add(key: string, value: string, seconds: number, deadline: number): Promise<boolean> {
+  async add(key: string, value: string, exptime: number, deadline: number): Promise<boolean> {
     this.#checkSize(key, value);
     return this.#call('add', this.#where(key), deadline, (done) =>
-      this.#memcached.add(key, value, seconds, done),
+      this.#memcached.add(key, value, exptime, done),
     );
   }
 
@@ -124,12 +124,12 @@ export class MemcachedClient {
     key: string,
     value: string,
     cas: string,
-    seconds: number,
+    exptime: number,
     deadline: number,
   ): Promise<boolean> {
     this.#checkSize(key, value);
     return this.#call('cas', this.#where(key), deadline, (done) =>
-      this.#memcached.cas(key, value, cas, seconds, done),
+      this.#memcached.cas(key, value, cas, exptime, done),
     );
   }
 

@@ -4,7 +4,7 @@
  * A session item is `{"v":1,"exp":<epoch ms when the idle TTL ends>,"f":{...fields}}`. memcached
  * itself expires items by whole seconds, so `exp` is the precise deadline and an item past it
  * reads as absent. `take` leaves a short-lived tombstone `{"v":1,"gone":true}` that also reads as
- * absent. A user index item is a JSON array of session ids.
+ * absent. A user index item is `{"v":1,"exp":<epoch ms, 0: none>,"ids":[...session ids]}`.
  */
 import { InvalidArgumentError, StoreUnavailableError } from '../session/errors.ts';
 import type { Fields } from './types.ts';
@@ -21,8 +21,6 @@ export interface LiveSession {
 
 export const TOMBSTONE = JSON.stringify({ v: 1, gone: true } satisfies SessionItem);
 
-/** memcached reads an exptime above 30 days as an absolute unix time, not a duration. */
-const MAX_RELATIVE_EXPIRY_SECONDS = 30 * 24 * 3600;
 /** memcached's default largest item (`-I 1m`), key and item header included. */
 export const MAX_ITEM_BYTES = 1024 * 1024;
 
@@ -54,25 +52,53 @@ export function decodeSession(
   return { fields: item['f'], expiresAt: item['exp'] };
 }
 
-/** Session ids in a user index item; an absent item is an empty index. */
-export function decodeIndex(key: string, text: string | undefined): string[] {
-  if (text === undefined) return [];
-  const ids = parseJson(key, text);
-  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
-    throw foreign(key, 'not a sessionlab user index (a JSON array of ids)');
+/** A user index: session ids, and when the index may go (epoch ms; 0: never). */
+export interface UserIndex {
+  ids: string[];
+  expiresAt: number;
+}
+
+/** The JSON a user index item holds. */
+interface IndexItem {
+  v: 1;
+  exp: number;
+  ids: string[];
+}
+
+export function encodeIndex(index: UserIndex): string {
+  return JSON.stringify({ v: 1, exp: index.expiresAt, ids: index.ids } satisfies IndexItem);
+}
+
+/** The user index in an item's text; undefined when the item is absent. */
+export function decodeIndex(key: string, text: string | undefined): UserIndex | undefined {
+  if (text === undefined) return undefined;
+  const item = parseJson(key, text);
+  if (
+    !isObject(item) ||
+    item['v'] !== 1 ||
+    typeof item['exp'] !== 'number' ||
+    !Array.isArray(item['ids']) ||
+    !item['ids'].every((id) => typeof id === 'string')
+  ) {
+    throw foreign(key, 'not a sessionlab user index');
   }
-  return ids;
+  return { ids: item['ids'] as string[], expiresAt: item['exp'] };
 }
 
 /**
- * memcached exptime for a TTL: whole seconds, plus one. memcached's clock ticks once a second,
- * so an item stored late in a tick can expire almost a second early; the extra second keeps
- * it until `exp` (which reads check, to the millisecond) has passed. Never 0 ("never expires").
+ * memcached exptime for an item that must live until `expiresAt` (epoch ms; 0: no expiry): the
+ * absolute unix time of the first whole second after it (memcached reads any exptime above 30
+ * days as one). Never a relative number of seconds: memcached adds those to its own clock, which
+ * a once-a-second timer advances and which stands still while memcached is stalled (SIGSTOP, CPU
+ * starvation, a frozen VM). A write served just after a stall, before that timer catches up,
+ * would expire early by the whole stall: measured, after a 4 s pause a `set` with exptime 5
+ * lived 1 s, and a login right after a 6 s outage was gone within a second. An absolute time
+ * only asks that the clocks of the app hosts and memcached hosts agree (NTP); memcached's tick
+ * can run up to a second ahead of the wall clock after a stall (measured: at most 189 ms early
+ * over 192 items), where relative times lose whole stalls. Reads check `exp` to the ms.
  */
-export function expirySeconds(ttlMs: number, now: number): number {
-  const seconds = Math.max(1, Math.ceil(ttlMs / 1000)) + 1;
-  if (seconds <= MAX_RELATIVE_EXPIRY_SECONDS) return seconds;
-  return Math.ceil((now + ttlMs) / 1000);
+export function exptimeFor(expiresAt: number): number {
+  return expiresAt === 0 ? 0 : Math.floor(expiresAt / 1000) + 1;
 }
 
 /** Key of the item holding session `id`. */

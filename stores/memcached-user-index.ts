@@ -1,7 +1,14 @@
 /**
- * Per-user session index on memcached: one item `<prefix>u:<userKey>` holding a JSON array of
- * session ids, changed with add (when absent) or gets + cas (bounded retries). Every update also
- * prunes ids whose session items are gone, read with one multi-get per node.
+ * Per-user session index on memcached: one item `<prefix>u:<userKey>` holding the user's session
+ * ids and the index's own deadline, changed with add (when absent) or gets + cas (bounded
+ * retries). Every update also prunes ids whose session items are gone, read with one multi-get
+ * per node.
+ *
+ * The index lives as long as its sessions can: each add extends its deadline to at least the new
+ * session's absolute lifetime (none when sessions have no absolute timeout), and a removal never
+ * shortens it — the same rules as the redis index (INDEX_SCRIPT). Deriving it from the sessions'
+ * idle deadlines instead would let it expire while activity keeps a session alive, and
+ * logout-everywhere would then miss that session.
  */
 import { StoreConflictError } from '../session/errors.ts';
 import type { MemcachedClient } from './memcached-client.ts';
@@ -9,17 +16,22 @@ import { waitBeforeCasRetry } from './memcached-commit.ts';
 import {
   decodeIndex,
   decodeSession,
-  expirySeconds,
+  encodeIndex,
+  exptimeFor,
   sessionKey,
   userIndexKey,
 } from './memcached-item.ts';
+import type { UserIndex } from './memcached-item.ts';
+
+/** How long an emptied index stays (as `[]`) instead of being deleted. */
+const EMPTY_INDEX_MS = 1000;
 
 interface IndexChange {
   change: (ids: readonly string[]) => string[];
   /** Kept without checking its session (it may be written a moment later). */
   keep?: string;
-  /** The index lives at least this long, and as long as its longest-lived session. */
-  minTtlMs: number;
+  /** The index's deadline given its current one (undefined: absent) and the time now. */
+  expiresAt: (current: number | undefined, now: number) => number;
 }
 
 export class MemcachedUserIndex {
@@ -33,15 +45,18 @@ export class MemcachedUserIndex {
     this.#maxCasRetries = maxCasRetries;
   }
 
+  /** Adds `id`; the index then lives at least `ttlMs` more (0: forever, no absolute lifetime). */
   async add(userKey: string, id: string, ttlMs: number, deadline: number): Promise<void> {
     const change = (ids: readonly string[]): string[] =>
       ids.includes(id) ? [...ids] : [...ids, id];
-    await this.#update(userKey, { change, keep: id, minTtlMs: ttlMs }, deadline);
+    const expiresAt = (current: number | undefined, now: number): number =>
+      ttlMs <= 0 || current === 0 ? 0 : Math.max(current ?? 0, now + ttlMs);
+    await this.#update(userKey, { change, keep: id, expiresAt }, deadline);
   }
 
   async list(userKey: string, deadline: number): Promise<string[]> {
     const key = userIndexKey(this.#prefix, userKey);
-    return decodeIndex(key, await this.#client.get(key, deadline));
+    return decodeIndex(key, await this.#client.get(key, deadline))?.ids ?? [];
   }
 
   async remove(
@@ -55,25 +70,31 @@ export class MemcachedUserIndex {
     }
     const drop = new Set(ids);
     const change = (current: readonly string[]): string[] => current.filter((id) => !drop.has(id));
-    await this.#update(userKey, { change, minTtlMs: 0 }, deadline);
+    await this.#update(userKey, { change, expiresAt: (current) => current ?? 0 }, deadline);
   }
 
   async #update(userKey: string, update: IndexChange, deadline: number): Promise<void> {
     const key = userIndexKey(this.#prefix, userKey);
     for (let attempt = 0; ; attempt++) {
       const item = await this.#client.gets(key, deadline);
-      const changed = update.change(decodeIndex(key, item?.value));
+      const current = decodeIndex(key, item?.value);
+      const changed = update.change(current?.ids ?? []);
       if (item === undefined && changed.length === 0) return;
       const now = Date.now();
-      const { ids, ttlMs } = await this.#prune(changed, update.keep, now, deadline);
+      const ids = await this.#prune(changed, update.keep, now, deadline);
       // An emptied index is written as [] for a second rather than deleted: a delete cannot be
       // conditional on the cas token, and would drop an id added meanwhile.
-      const text = JSON.stringify(ids);
-      const seconds = expirySeconds(Math.max(update.minTtlMs, ttlMs), now);
+      const index: UserIndex = {
+        ids,
+        expiresAt:
+          ids.length === 0 ? now + EMPTY_INDEX_MS : update.expiresAt(current?.expiresAt, now),
+      };
+      const text = encodeIndex(index);
+      const exptime = exptimeFor(index.expiresAt);
       const stored =
         item === undefined
-          ? await this.#client.add(key, text, seconds, deadline)
-          : await this.#client.cas(key, text, item.cas, seconds, deadline);
+          ? await this.#client.add(key, text, exptime, deadline)
+          : await this.#client.cas(key, text, item.cas, exptime, deadline);
       if (stored) return;
       if (attempt >= this.#maxCasRetries) {
         throw new StoreConflictError(
@@ -84,23 +105,19 @@ export class MemcachedUserIndex {
     }
   }
 
-  /** The ids whose sessions are live (plus `keep`), and the longest TTL left among them. */
+  /** The ids whose sessions are live, plus `keep`. */
   async #prune(
     ids: readonly string[],
     keep: string | undefined,
     now: number,
     deadline: number,
-  ): Promise<{ ids: string[]; ttlMs: number }> {
+  ): Promise<string[]> {
     const keys = new Map(ids.map((id) => [id, sessionKey(this.#prefix, id)]));
     const found = await this.#client.getMulti([...keys.values()], deadline);
-    let ttlMs = 0;
-    const live = ids.filter((id) => {
+    return ids.filter((id) => {
       if (id === keep) return true;
       const key = keys.get(id) ?? '';
-      const session = decodeSession(key, found.get(key), now);
-      if (session !== null) ttlMs = Math.max(ttlMs, session.expiresAt - now);
-      return session !== null;
+      return decodeSession(key, found.get(key), now) !== null;
     });
-    return { ids: live, ttlMs };
   }
 }

@@ -4,9 +4,9 @@
  *
  * A session is ONE item `<prefix>s:<id>` holding `{"v":1,"exp":<epoch ms>,"f":{...fields}}`, so
  * it is bounded by memcached's item size (1 MB by default, `-I`). memcached is a cache: under
- * memory pressure it evicts items (LRU), and an evicted session is simply logged out. Its expiry
- * counts whole seconds, so the item outlives `exp` by up to a second and reads treat it as absent
- * then. Commits are gets → apply → cas with bounded retries, coalesced per id within one
+ * memory pressure it evicts items (LRU), and an evicted session is simply logged out. Items
+ * expire at an absolute unix second (memcached-item.ts says why), so the item outlives `exp` by
+ * up to a second and reads treat it as absent then. Commits are gets → apply → cas with bounded retries, coalesced per id within one
  * instance (memcached-commit.ts); a commit never recreates a missing session. A call that times
  * out may still have reached memcached: like any network write, a timed-out commit can land later.
  */
@@ -18,7 +18,7 @@ import {
   TOMBSTONE,
   decodeSession,
   encodeSession,
-  expirySeconds,
+  exptimeFor,
   sessionKey,
 } from './memcached-item.ts';
 import { MemcachedUserIndex } from './memcached-user-index.ts';
@@ -101,9 +101,9 @@ export class MemcachedStore implements SessionStore {
     const io: CasSessionIo = {
       read: (id, deadline) => this.#read(id, deadline),
       write: (id, fields, ttlMs, cas, deadline) => {
-        const now = Date.now();
-        const text = encodeSession(fields, now + ttlMs);
-        return this.#client.cas(this.#key(id), text, cas, expirySeconds(ttlMs, now), deadline);
+        const expiresAt = Date.now() + ttlMs;
+        const text = encodeSession(fields, expiresAt);
+        return this.#client.cas(this.#key(id), text, cas, exptimeFor(expiresAt), deadline);
       },
     };
     this.#commits = new CommitCoalescer(io, maxCasRetries);
@@ -123,9 +123,9 @@ export class MemcachedStore implements SessionStore {
   }
 
   async create(id: string, fields: Fields, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
-    const text = encodeSession(fields, now + ttlMs);
-    return this.#client.add(this.#key(id), text, expirySeconds(ttlMs, now), this.#deadline());
+    const expiresAt = Date.now() + ttlMs;
+    const text = encodeSession(fields, expiresAt);
+    return this.#client.add(this.#key(id), text, exptimeFor(expiresAt), this.#deadline());
   }
 
   async commit(id: string, ops: readonly DeltaOp[], options: CommitOptions): Promise<CommitResult> {

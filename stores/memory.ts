@@ -106,8 +106,9 @@ export class MemoryStore implements SessionStore {
     const ids = (entry?.value ?? []).filter(
       (other) => other !== id && this.#live(this.#sessions, other) !== undefined,
     );
-    // The index lives as long as its longest-lived entry, like the memcached one.
-    const expiresAt = Math.max(entry?.expiresAt ?? 0, Date.now() + ttlMs);
+    // At least ttlMs more, never shorter than before; 0 (no absolute lifetime): forever.
+    const forever = ttlMs <= 0 || entry?.expiresAt === Infinity;
+    const expiresAt = forever ? Infinity : Math.max(entry?.expiresAt ?? 0, Date.now() + ttlMs);
     this.#users.set(userKey, { value: [...ids, id], expiresAt });
   }
 

@@ -61,7 +61,11 @@ export interface SessionStore {
   take(id: string): Promise<Fields | null>;
   /** Deletes a session; true when it existed. */
   destroy(id: string): Promise<boolean>;
-  /** Records that `id` belongs to the user, prunes ids whose sessions are gone. */
+  /**
+   * Records that `id` belongs to the user, prunes ids whose sessions are gone. The index then
+   * lives at least `ttlMs` more (the session's absolute lifetime; 0: forever, for sessions with
+   * none); nothing else shortens it, so it outlives every session activity keeps alive.
+   */
   indexUser(userKey: string, id: string, ttlMs: number): Promise<void>;
   /** Session ids recorded for the user (possibly including ids already gone). */
   userSessions(userKey: string): Promise<string[]>;

@@ -179,6 +179,35 @@ export function runStoreBehaviour(t: Test, open: (t: Test) => Promise<StorePair>
     t.same(await b.userSessions(user), []);
   });
 
+  t.test(
+    'the user index outlives the idle TTL of sessions that activity keeps alive',
+    async (t) => {
+      const { a, b } = await open(t);
+      const idleMs = 1_000;
+      // Without an absolute lifetime (0) the index never expires; with one it lasts that long,
+      // and removing another id (an index rewrite) shortens neither.
+      for (const absoluteMs of [0, 8_000]) {
+        const user = `u-${newId().slice(0, 8)}`;
+        const [leaving, staying] = [newId(), newId()];
+        for (const id of [leaving, staying]) {
+          await a.create(id, { 'm:c': '1' }, idleMs);
+          await a.indexUser(user, id, absoluteMs);
+        }
+        await b.unindexUser(user, [leaving]);
+        const until = Date.now() + 3 * idleMs + 500;
+        while (Date.now() < until) {
+          t.equal(await b.touch(staying, idleMs), true, 'the session is kept alive');
+          await new Promise((resolve) => setTimeout(resolve, idleMs / 4));
+        }
+        t.same(
+          await a.userSessions(user),
+          [staying],
+          `after ${3 * idleMs + 500} ms of activity (absolute lifetime ${absoluteMs} ms)`,
+        );
+      }
+    },
+  );
+
   t.test('concurrent increments from two nodes all count', async (t) => {
     const { a, b } = await open(t);
     const id = newId();

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import t from 'tap';
 import type { Test } from 'tap';
@@ -108,6 +109,40 @@ t.test(
     t.same(await store.commit(id, INCR, OPTS), { status: 'ok', counters: [1] });
   },
 );
+
+t.test('sessions written as a stalled memcached resumes keep their whole TTL', async (t) => {
+  // memcached's clock stands still while it is stopped; a relative exptime served before its
+  // timer catches up expires early by the whole stall. Four stores, four connections: memcached
+  // serves them on different threads, each racing its clock update.
+  const stores = Array.from({ length: 4 }, () =>
+    storeFor(t, { locations: [one.location], timeoutMs: 10_000 }),
+  );
+  const ids = stores.map(() => newId());
+  // Connected before the stall, so the writes wait in memcached's socket buffers.
+  await Promise.all(stores.map((store) => store.load(newId())));
+  one.process.pause();
+  t.teardown(() => {
+    if (one.process.running) one.process.resume();
+  });
+  await stopped(one);
+  await sleep(3500);
+  const created = Promise.all(
+    stores.map((store, i) => store.create(ids[i] as string, { 'm:c': '1' }, 4000)),
+  );
+  await sleep(100);
+  one.process.resume();
+  const resumed = Date.now();
+  t.same(await created, [true, true, true, true], 'created once memcached resumed');
+  // 2.3 s after the stall the sessions are 2.4 s into their 4 s TTL (relative exptimes would
+  // have lost them by now).
+  await sleep(resumed + 2300 - Date.now());
+  const loaded = await Promise.all(stores.map((store, i) => store.load(ids[i] as string)));
+  t.same(
+    loaded.map((session) => session?.fields),
+    ids.map(() => ({ 'm:c': '1' })),
+    'every session is still there',
+  );
+});
 
 t.test('a killed memcached rejects every call as unavailable, never as a miss', async (t) => {
   const [server] = await memcachedFor(t, 1);

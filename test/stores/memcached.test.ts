@@ -4,6 +4,7 @@ import { sendAndReceive } from '../../orchestrator/ports.ts';
 import type { MemcachedServer } from '../../orchestrator/services.ts';
 import { generateId } from '../../session/signing.ts';
 import { MemcachedStore, resolveMemcachedStoreOptions } from '../../stores/memcached.ts';
+import { exptimeFor } from '../../stores/memcached-item.ts';
 import type { MemcachedStoreOptions } from '../../stores/memcached.ts';
 import type { CommitResult, DeltaOp } from '../../stores/types.ts';
 import { memcachedFor } from '../helpers/services.ts';
@@ -97,6 +98,23 @@ t.test('a session is one JSON item with its idle deadline, spread over both node
     item.exp >= before + TTL && item.exp <= after + TTL,
     'exp is creation time + TTL, in epoch ms',
   );
+  const id = ids[0] as string;
+  const holder = placed[0]?.[0] === undefined ? two : one;
+  const dump = await sendAndReceive(holder.host, holder.port, 'lru_crawler metadump all\r\n', {
+    until: 'END\r\n',
+  });
+  const line = dump.split('\r\n').find((l) => l.includes(encodeURIComponent(`sl:s:${id}`)));
+  t.equal(
+    Number(/ exp=(\d+)/.exec(line ?? '')?.[1]),
+    Math.floor(item.exp / 1000) + 1,
+    "memcached's own expiry is the unix second after exp",
+  );
+});
+
+t.test('memcached exptimes are absolute unix seconds, never relative to its clock', async (t) => {
+  t.equal(exptimeFor(1_800_000_000_000), 1_800_000_001, 'a whole second: the next one');
+  t.equal(exptimeFor(1_800_000_000_999), 1_800_000_001);
+  t.equal(exptimeFor(0), 0, 'no deadline: no expiry');
 });
 
 t.test('items past exp, tombstones and foreign data never read as live sessions', async (t) => {
