@@ -96,9 +96,10 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
     if (verified.stale) {
       issueCookie(res, context.cookieName, this.cookieValue(id), this.cookieAttributes(secure));
     }
-    const stale = loaded.ttlMs < this.options.idleTimeoutMs - this.options.touchAfterMs;
-    if (stale && !unsafe.noTouch) {
-      const ttlMs = this.ttlFor(loaded.fields, now);
+    // Lazy touch: only when a touch would extend the TTL by more than touchAfterMs (near the
+    // absolute deadline the TTL already ends there, and a touch would change nothing).
+    const ttlMs = this.ttlFor(loaded.fields, now);
+    if (loaded.ttlMs < ttlMs - this.options.touchAfterMs && !unsafe.noTouch) {
       if (!(await this.call('touch', () => this.store.touch(id, ttlMs)))) return none();
     }
     return new Session(this, context, { id, fields: loaded.fields, ttlMs: loaded.ttlMs });

@@ -66,8 +66,9 @@ export interface SessionOptions {
   absoluteTimeoutMs?: number;
   /**
    * A read refreshes the store TTL only when at least this long has passed since the last
-   * refresh, i.e. when the remaining TTL is below idleTimeoutMs − touchAfterMs. A session thus
-   * expires between idleTimeoutMs − touchAfterMs and idleTimeoutMs after its last request.
+   * refresh, i.e. when the remaining TTL is below idleTimeoutMs − touchAfterMs (near the absolute
+   * deadline: below the time left to it − touchAfterMs). A session thus expires between
+   * idleTimeoutMs − touchAfterMs and idleTimeoutMs after its last request.
    * @default min(idleTimeoutMs / 10, 60_000)
    */
   touchAfterMs?: number;

@@ -5,7 +5,12 @@
  * session that ended meanwhile changes nothing (SessionGoneError) instead of recreating it.
  */
 import type { ServerResponse } from 'node:http';
-import { NotIntegerError, SessionGoneError, SessionTooLargeError } from './errors.ts';
+import {
+  InvalidArgumentError,
+  NotIntegerError,
+  SessionGoneError,
+  SessionTooLargeError,
+} from './errors.ts';
 import { clearCookie, issueCookie } from './cookie.ts';
 import type { SessionEngine } from './engine.ts';
 import { META, dataField, encodeValue } from './fields.ts';
@@ -14,6 +19,9 @@ import type { PendingOp } from './codec.ts';
 import { generateId } from './signing.ts';
 import { applyOps } from '../stores/types.ts';
 import type { CommitResult, DeltaOp, Fields } from '../stores/types.ts';
+
+/** Largest step of one increment: 15 digits, like a counter, so their sum stays exact in a double. */
+const MAX_INCREMENT = 999_999_999_999_999;
 
 export interface RequestContext {
   res: ServerResponse;
@@ -105,6 +113,12 @@ export class Session {
 
   increment(key: string, by = 1): void {
     dataField(key);
+    // Stores add in doubles (Lua, JS): keep every sum of a 15-digit counter exact.
+    if (!Number.isSafeInteger(by) || Math.abs(by) > MAX_INCREMENT) {
+      throw new InvalidArgumentError(
+        `invalid increment ${String(by)}: expected an integer from -${MAX_INCREMENT} to ${MAX_INCREMENT}`,
+      );
+    }
     this.#pending.push({ op: 'incr', key, by });
   }
 
@@ -136,9 +150,7 @@ export class Session {
       result = revived.result;
     }
     if (result.status === 'gone') throw this.#gone();
-    if (result.status === 'too-large')
-      throw new SessionTooLargeError(result.bytes, maxSessionBytes);
-    if (result.status === 'not-integer') throw new NotIntegerError(result.field.slice(2));
+    throwIfRefused(result, maxSessionBytes);
     const counters = localCounters ?? result.counters;
     this.#settle(ops, counters);
     return { counters };
@@ -164,9 +176,18 @@ export class Session {
         this.#pending.push({ op: 'meta', field, value });
       await this.commit();
       newId = oldId;
+      await this.#index(newId, options.user);
     } else {
       let carried: (id: string) => Fields = () => ({});
       if (oldId !== null) {
+        // A request whose own writes cannot be stored fails before the old session is taken:
+        // a refused write changes nothing, so it must not log the user out either.
+        if (this.#pending.length > 0) {
+          const base = options.carryOver === false ? {} : this.#fields;
+          const ops = toStoreOps(this.#pending, oldId, engine.sealing);
+          const { maxSessionBytes } = engine.options;
+          throwIfRefused(applyOps(base, ops, maxSessionBytes).result, maxSessionBytes);
+        }
         const taken = unsafe.keepOldId
           ? this.#fields
           : await engine.call('take', () => engine.store.take(oldId));
@@ -180,12 +201,7 @@ export class Session {
           carried = (id) => moveData(taken, oldId, id, engine.sealing);
         }
       }
-      newId = (await this.#createWith(carried, meta)).id;
-    }
-    if (options.user !== undefined) {
-      const userKey = engine.userKey(options.user);
-      const ttlMs = engine.options.absoluteTimeoutMs;
-      await engine.call('indexUser', () => engine.store.indexUser(userKey, newId, ttlMs));
+      newId = (await this.#createWith(carried, meta, (id) => this.#index(id, options.user))).id;
     }
     const user = options.user === undefined ? {} : { user: options.user };
     engine.report({ type: 'rotated', idHash: engine.idHash(newId), ...user });
@@ -213,10 +229,25 @@ export class Session {
     this.#reset();
   }
 
-  /** Creates a session under a fresh id from data fields (made for that id), pending ops and metadata. */
+  /** Records `id` in `user`'s index (for logout-everywhere); nothing without a user. */
+  async #index(id: string, user: string | undefined): Promise<void> {
+    if (user === undefined) return;
+    const engine = this.#engine;
+    const userKey = engine.userKey(user);
+    const ttlMs = engine.options.absoluteTimeoutMs;
+    await engine.call('indexUser', () => engine.store.indexUser(userKey, id, ttlMs));
+  }
+
+  /**
+   * Creates a session under a fresh id from data fields (made for that id), pending ops and
+   * metadata. `afterCreate` runs once the store holds it, before its cookie is issued; when it
+   * fails the session is destroyed again (a login that could not be indexed must not leave a
+   * session that logout-everywhere cannot end).
+   */
   async #createWith(
     base: (id: string) => Fields,
     meta: Fields,
+    afterCreate?: (id: string) => Promise<void>,
   ): Promise<{ id: string; counters: number[] }> {
     const engine = this.#engine;
     const { maxSessionBytes, idBytes } = engine.options;
@@ -229,11 +260,15 @@ export class Session {
         toStoreOps(this.#pending, id, engine.sealing),
         maxSessionBytes,
       );
-      if (result.status === 'too-large')
-        throw new SessionTooLargeError(result.bytes, maxSessionBytes);
-      if (result.status === 'not-integer') throw new NotIntegerError(result.field.slice(2));
+      throwIfRefused(result, maxSessionBytes);
       const ttlMs = engine.ttlFor(fields, now);
       if (await engine.call('create', () => engine.store.create(id, fields, ttlMs))) {
+        try {
+          await afterCreate?.(id);
+        } catch (error) {
+          await engine.call('destroy', () => engine.store.destroy(id)).catch(() => false);
+          throw error;
+        }
         this.#id = id;
         this.#fields = fields;
         this.#pending = [];
@@ -278,4 +313,13 @@ export class Session {
     this.#pending = [];
     this.#overlay.clear();
   }
+}
+
+/** Throws the typed error of a commit refused for its size or a non-integer counter. */
+function throwIfRefused(
+  result: CommitResult,
+  maxSessionBytes: number,
+): asserts result is Extract<CommitResult, { status: 'ok' | 'gone' }> {
+  if (result.status === 'too-large') throw new SessionTooLargeError(result.bytes, maxSessionBytes);
+  if (result.status === 'not-integer') throw new NotIntegerError(result.field.slice(2));
 }
