@@ -88,14 +88,15 @@ export function decodeIndex(key: string, text: string | undefined): UserIndex | 
 /**
  * memcached exptime for an item that must live until `expiresAt` (epoch ms; 0: no expiry): the
  * absolute unix time of the first whole second after it (memcached reads any exptime above 30
- * days as one). Never a relative number of seconds: memcached adds those to its own clock, which
- * a once-a-second timer advances and which stands still while memcached is stalled (SIGSTOP, CPU
- * starvation, a frozen VM). A write served just after a stall, before that timer catches up,
- * would expire early by the whole stall: measured, after a 4 s pause a `set` with exptime 5
- * lived 1 s, and a login right after a 6 s outage was gone within a second. An absolute time
- * only asks that the clocks of the app hosts and memcached hosts agree (NTP); memcached's tick
- * can run up to a second ahead of the wall clock after a stall (measured: at most 189 ms early
- * over 192 items), where relative times lose whole stalls. Reads check `exp` to the ms.
+ * days as one).
+ *
+ * Not a relative number of seconds: memcached adds those to its own clock, which a once-a-second
+ * timer advances and which stands still while memcached is stalled (SIGSTOP, CPU starvation, a
+ * frozen VM). A write it serves as it resumes, before that timer fires, expires early by the
+ * whole stall (measured: after a 4 s pause, a `set` queued meanwhile with exptime 5 lived 1 s).
+ * An absolute time asks instead that the clocks of the app hosts and memcached hosts agree (NTP);
+ * a stale memcached clock then only keeps an item longer, and after a stall its tick can lead the
+ * wall clock by under a second (measured: at most 189 ms early over 192 items). Reads check `exp`.
  */
 export function exptimeFor(expiresAt: number): number {
   return expiresAt === 0 ? 0 : Math.floor(expiresAt / 1000) + 1;
