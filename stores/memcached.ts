@@ -6,9 +6,10 @@
  * it is bounded by memcached's item size (1 MB by default, `-I`). memcached is a cache: under
  * memory pressure it evicts items (LRU), and an evicted session is simply logged out. Items
  * expire at an absolute unix second (memcached-item.ts says why), so the item outlives `exp` by
- * up to a second and reads treat it as absent then. Commits are gets → apply → cas with bounded retries, coalesced per id within one
- * instance (memcached-commit.ts); a commit never recreates a missing session. A call that times
- * out may still have reached memcached: like any network write, a timed-out commit can land later.
+ * up to a second and reads treat it as absent then. Commits are gets → apply → cas with bounded
+ * retries, coalesced per id within one instance (memcached-commit.ts); a commit never recreates
+ * a missing session. A call that times out may still have reached memcached: like any network
+ * write, a timed-out commit can land later.
  */
 import { InvalidOptionError, StoreConflictError } from '../session/errors.ts';
 import { MemcachedClient } from './memcached-client.ts';
