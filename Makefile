@@ -53,7 +53,7 @@ conformance: deps
 
 ## conformance-controls: every flaw against the checks it must break, on redis and memcached
 conformance-controls: deps
-	$(NPX) tap --reporter=$(TAP_REPORTER) test/scenarios/controls-redis.test.ts test/scenarios/controls-memcached.test.ts
+	$(NPX) tap --reporter=$(TAP_REPORTER) test/scenarios/conformance/controls-redis.test.ts test/scenarios/conformance/controls-memcached.test.ts
 
 ## compose-config: re-render nginx/compose/nginx.conf from nginx/compose.ts
 compose-config: node_modules/.installed

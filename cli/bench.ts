@@ -9,9 +9,9 @@ import { runBench } from '../scenarios/bench/bench.ts';
 import { resolveBenchOptions } from '../scenarios/bench/plan.ts';
 import type { BenchOptionsInput } from '../scenarios/bench/plan.ts';
 import { renderReport } from '../scenarios/bench/print.ts';
-import { defaultRunDir, UsageError } from './cluster-flags.ts';
-
-const EXIT_SMOKE_FAILED = 1;
+import { defaultRunDir } from './cluster-flags.ts';
+import { UsageError } from '../core/errors.ts';
+import { EXIT } from '../core/exit-codes.ts';
 
 const list = (text: unknown): string[] | undefined =>
   typeof text === 'string' ? text.split(',').map((item) => item.trim()) : undefined;
@@ -83,6 +83,6 @@ export function registerBench(program: Command): void {
       process.stdout.write(renderReport(report));
       for (const { target, failures } of smokeFailures)
         process.stdout.write(`\n${target}: smoke failed, not measured: ${failures.join('; ')}\n`);
-      if (smokeFailures.length > 0) process.exitCode = EXIT_SMOKE_FAILED;
+      if (smokeFailures.length > 0) process.exitCode = EXIT.fail;
     });
 }

@@ -12,9 +12,7 @@ import type { StoreKind } from '../stores/from-url.ts';
 import { FLAWS, isFlaw } from '../reference-servers/flaws.ts';
 import { IMPLS } from '../reference-servers/config.ts';
 import type { ClusterOptions } from '../orchestrator/cluster.ts';
-
-/** A command-line mistake: reported in one line, exit code 5. */
-export class UsageError extends Error {}
+import { UsageError } from '../core/errors.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

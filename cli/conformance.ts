@@ -9,15 +9,17 @@ import { startCluster } from '../orchestrator/cluster.ts';
 import type { LocalCluster } from '../orchestrator/cluster.ts';
 import { renderConformanceMarkdown } from '../reports/markdown.ts';
 import { renderJunit } from '../reports/junit.ts';
-import type { ConformanceReport, TargetDescription } from '../reports/schema.ts';
-import { CATALOGUE, selectChecks } from '../scenarios/catalogue.ts';
-import { LOCAL_TIMEOUTS } from '../scenarios/controls.ts';
-import { FAULT_COMMANDS, clusterFaults, commandFaults } from '../scenarios/faults.ts';
-import { EXIT, runConformance } from '../scenarios/runner.ts';
-import { createStoreInspector } from '../scenarios/store-inspector.ts';
-import { TargetError, discoverTarget } from '../scenarios/target.ts';
-import type { FaultControl, StoreInspector, Target } from '../scenarios/types.ts';
-import { UsageError, addClusterFlags, clusterOptionsFrom, defaultRunDir } from './cluster-flags.ts';
+import type { ConformanceReport, TargetDescription } from '../core/results.ts';
+import { CATALOGUE, selectChecks } from '../scenarios/conformance/catalogue.ts';
+import { LOCAL_TIMEOUTS } from '../scenarios/conformance/controls.ts';
+import { FAULT_COMMANDS, clusterFaults, commandFaults } from '../scenarios/conformance/faults.ts';
+import { runConformance } from '../scenarios/conformance/runner.ts';
+import { EXIT } from '../core/exit-codes.ts';
+import { createStoreInspector } from '../scenarios/conformance/store-inspector.ts';
+import { discoverTarget } from '../scenarios/conformance/target.ts';
+import type { FaultControl, StoreInspector, Target } from '../scenarios/conformance/types.ts';
+import { addClusterFlags, clusterOptionsFrom, defaultRunDir } from './cluster-flags.ts';
+import { TargetError, UsageError } from '../core/errors.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const list = (value: string, previous: string[]): string[] => [

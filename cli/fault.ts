@@ -8,7 +8,7 @@ import { FAULT_OPS } from '../orchestrator/cluster.ts';
 import type { ClusterState } from '../orchestrator/cluster.ts';
 import { sendFault } from '../orchestrator/control.ts';
 import type { FaultRequest } from '../orchestrator/control.ts';
-import { UsageError } from './cluster-flags.ts';
+import { UsageError } from '../core/errors.ts';
 
 export async function readState(file: string): Promise<ClusterState> {
   try {

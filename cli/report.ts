@@ -6,8 +6,8 @@
 import { copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { RESULTS_FILE, ResultsError, readResults, writeRenderings } from '../reports/write.ts';
-import { UsageError } from './cluster-flags.ts';
+import { RESULTS_FILE, readResults, writeRenderings } from '../reports/write.ts';
+import { ResultsError, UsageError } from '../core/errors.ts';
 
 export async function runReport(from: string, out: string | undefined): Promise<string> {
   const results = await readResults(from).catch((error: unknown) => {

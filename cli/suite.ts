@@ -6,13 +6,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { collectEnvironment } from '../reports/environment.ts';
-import type { BenchReport, ConformanceReport, RunResults } from '../reports/schema.ts';
+import { collectEnvironment } from '../orchestrator/environment.ts';
+import type { BenchReport, ConformanceReport, RunResults } from '../core/results.ts';
 import { defaultReportDir, writeReportDir } from '../reports/write.ts';
 import { resolveBenchOptions } from '../scenarios/bench/plan.ts';
 import { runBench } from '../scenarios/bench/bench.ts';
 import { defaultRunDir } from './cluster-flags.ts';
 import { runConformanceCommand } from './conformance.ts';
+import { EXIT } from '../core/exit-codes.ts';
 
 /** The engine beside the express-session baseline, on redis and memcached. */
 export const SUITE_TARGETS = [
@@ -63,7 +64,7 @@ export async function runSuite(quick: boolean, out: string): Promise<string> {
     // A target that fails its smoke is not measured: say so, and fail the run.
     for (const { target, failures } of smokeFailures)
       log(`  ${target}: smoke failed, not measured: ${failures.join('; ')}`);
-    if (smokeFailures.length > 0) process.exitCode = 1;
+    if (smokeFailures.length > 0) process.exitCode = EXIT.fail;
     const results: RunResults = {
       schema: 1,
       startedAt,

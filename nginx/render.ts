@@ -3,7 +3,7 @@
  * and deterministic: the same options give the same text, byte for byte.
  */
 import { isIP } from 'node:net';
-import { InvalidOptionError } from '../session/errors.ts';
+import { InvalidOptionError } from '../core/errors.ts';
 
 export type BalanceMode = 'round-robin' | 'least-conn' | 'ip-hash' | 'cookie-hash';
 

@@ -13,8 +13,8 @@ import {
   type NginxConfigOptions,
   type NginxUpstream,
 } from '../nginx/render.ts';
-import { generateSelfSignedCert } from '../nginx/tls.ts';
-import { InvalidOptionError } from '../session/errors.ts';
+import { generateSelfSignedCert } from './tls.ts';
+import { InvalidOptionError } from '../core/errors.ts';
 import { freePorts, waitFor } from './ports.ts';
 import { findExecutable, ManagedProcess } from './process.ts';
 

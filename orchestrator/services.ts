@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { InvalidOptionError } from '../session/errors.ts';
+import { InvalidOptionError } from '../core/errors.ts';
 import { freePort, freePorts, sendAndReceive, waitFor } from './ports.ts';
 import { findExecutable, ManagedProcess } from './process.ts';
 

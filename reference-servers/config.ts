@@ -2,7 +2,7 @@
  * The configuration both reference servers take: where to listen, which store, the test
  * password, timeouts, keyrings and flaws. Checked first, then filled with defaults.
  */
-import { InvalidOptionError } from '../session/errors.ts';
+import { InvalidOptionError } from '../core/errors.ts';
 import type { RingKey } from '../session/options.ts';
 import { parseStoreUrl } from '../stores/from-url.ts';
 import { FLAWS, isFlaw } from './flaws.ts';

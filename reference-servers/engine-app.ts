@@ -9,11 +9,10 @@ import type { Logger } from 'pino';
 import { SessionEngine } from '../session/engine.ts';
 import type { SessionEvent } from '../session/engine.ts';
 import { sessionMiddleware, sessionOf } from '../session/express.ts';
-import type { SessionStore } from '../stores/types.ts';
+import type { SessionStore } from '../core/store.ts';
 import type { NodeConfig } from './config.ts';
 import { unsafeFlawsFor } from './flaws.ts';
 import {
-  ClientError,
   contractDocument,
   errorHandler,
   jsonBody,
@@ -26,6 +25,7 @@ import {
   requireValue,
 } from './http-common.ts';
 import type { NodeMetrics } from './metrics.ts';
+import { ClientError } from '../core/errors.ts';
 
 const DAY_MS = 86_400_000;
 

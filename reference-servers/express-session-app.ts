@@ -14,7 +14,6 @@ import type { Logger } from 'pino';
 import type { NodeConfig } from './config.ts';
 import { createBaselineStore, idHash } from './express-session-store.ts';
 import {
-  ClientError,
   contractDocument,
   errorHandler,
   jsonBody,
@@ -27,6 +26,7 @@ import {
   requireValue,
 } from './http-common.ts';
 import type { NodeMetrics } from './metrics.ts';
+import { ClientError } from '../core/errors.ts';
 
 declare module 'express-session' {
   interface SessionData {

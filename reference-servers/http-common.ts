@@ -6,34 +6,18 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { SessionlabError, httpStatusOf } from '../session/errors.ts';
+import { ClientError, SessionlabError, httpStatusOf } from '../core/errors.ts';
+
 import type { NodeConfig } from './config.ts';
+import { CONTRACT_VERSION, KEY_PATTERN, USER_PATTERN } from '../core/contract.ts';
+import type { ContractDocument } from '../core/contract.ts';
 
-export const USER_PATTERN = /^[a-z0-9_-]{1,32}$/;
-export const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export { KEY_PATTERN, USER_PATTERN };
 
-/** Answered by `GET /contract`: the target's declared behaviour. */
-export interface ContractDocument {
-  contract: 1;
-  node: string;
-  cookieName: string;
-  idleTimeoutMs: number;
-  absoluteTimeoutMs: number;
-  maxSessionBytes: number;
-  capabilities: string[];
-  /** Extensions: which reference implementation and store answer. */
+/** The reference servers' `GET /contract`, with two extensions: which implementation and store. */
+export interface ReferenceContractDocument extends ContractDocument {
   impl: string;
   store: string;
-}
-
-/** An error the client caused, with the status to answer. */
-export class ClientError extends Error {
-  readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 export function nodeHeader(nodeId: string): RequestHandler {
@@ -90,9 +74,9 @@ export function contractDocument(
   config: NodeConfig,
   capabilities: string[],
   storeKind: string,
-): ContractDocument {
+): ReferenceContractDocument {
   return {
-    contract: 1,
+    contract: CONTRACT_VERSION,
     node: config.nodeId,
     cookieName: 'sid',
     idleTimeoutMs: config.idleTimeoutMs,
@@ -113,19 +97,21 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
     const status = statusOf(error);
-    if (status >= 500 && status !== 503) logger.error({ err: error }, 'internal error');
+    if (status >= 500)
+      logger.error({ err: error }, status === 503 ? 'store error' : 'internal error');
     const parseFailed = (error as { type?: unknown }).type === 'entity.parse.failed';
     const message = parseFailed
       ? 'invalid JSON body'
-      : status < 500 || status === 503
-        ? (error as Error).message
-        : 'internal error';
+      : error instanceof SessionlabError
+        ? error.publicMessage
+        : status < 500
+          ? (error as Error).message
+          : 'internal error';
     res.status(status).json({ error: message });
   };
 }
 
 function statusOf(error: unknown): number {
-  if (error instanceof ClientError) return error.status;
   if (error instanceof SessionlabError) return httpStatusOf(error);
   // body-parser and the router mark client errors with a 4xx status.
   const status = (error as { status?: unknown } | null)?.status;

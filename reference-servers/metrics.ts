@@ -4,7 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SessionStore } from '../stores/types.ts';
+import type { SessionStore } from '../core/store.ts';
 
 export class NodeMetrics {
   readonly registry = new Registry();

@@ -3,7 +3,7 @@
  * coloured by verdict and linking to their evidence) and the evidence sections it links to.
  */
 import { escapeXml as x, prettyJson } from './escape.ts';
-import type { CheckResult, ConformanceReport } from './schema.ts';
+import type { CheckResult, ConformanceReport } from '../core/results.ts';
 import { VERDICTS, VERDICT_MEANING, buildMatrix, formatNumber, isVerdict } from './summarize.ts';
 
 /** The CSS class of a verdict; anything outside the schema gets `v-invalid`, never its text. */

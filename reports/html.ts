@@ -6,9 +6,8 @@
 import { escapeXml as x } from './escape.ts';
 import { STYLE } from './html-style.ts';
 import { renderEvidence, renderLegend, renderMatrix, verdictClass } from './html-matrix.ts';
-import type { BenchReport, BenchResult, RunResults } from './schema.ts';
+import type { BenchReport, BenchResult, RunResults } from '../core/results.ts';
 import {
-  EXIT_MEANING,
   RATIO_GOALS,
   VERDICTS,
   countVerdicts,
@@ -18,6 +17,7 @@ import {
   targetLabel,
 } from './summarize.ts';
 import { renderLatencyChart, renderRatioChart, renderThroughputChart } from './svg.ts';
+import { EXIT_MEANING } from '../core/exit-codes.ts';
 
 function group(name: string, cards: string[]): string {
   if (cards.length === 0) return '';

@@ -13,7 +13,7 @@
  * Every non-PASS testcase also carries the why and the evidence JSON in <system-out>.
  */
 import { escapeXml as x, prettyJson } from './escape.ts';
-import type { CheckResult, ConformanceReport } from './schema.ts';
+import type { CheckResult, ConformanceReport } from '../core/results.ts';
 import { countVerdicts, finiteOrNull, targetLabel } from './summarize.ts';
 
 function seconds(ms: unknown): string {

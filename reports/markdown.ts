@@ -3,9 +3,8 @@
  * checks first), and a whole run (environment, every target, bench table and ratios).
  */
 import { escapeMarkdownCell as cell } from './escape.ts';
-import type { BenchReport, ConformanceReport, RunResults } from './schema.ts';
+import type { BenchReport, ConformanceReport, RunResults } from '../core/results.ts';
 import {
-  EXIT_MEANING,
   RATIO_GOALS,
   VERDICTS,
   countVerdicts,
@@ -15,6 +14,7 @@ import {
   problemsFirst,
   targetLabel,
 } from './summarize.ts';
+import { EXIT_MEANING } from '../core/exit-codes.ts';
 
 function table(header: string[], rows: string[][]): string[] {
   return [

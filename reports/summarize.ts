@@ -2,7 +2,7 @@
  * What every renderer derives from results the same way: verdict counts and order, the
  * conformance matrix (checks × targets), stable anchors, and the bench ratios with their goals.
  */
-import type { BenchReport, CheckResult, ConformanceReport, Verdict } from './schema.ts';
+import type { BenchReport, CheckResult, ConformanceReport, Verdict } from '../core/results.ts';
 
 export const VERDICTS: readonly Verdict[] = [
   'PASS',
@@ -20,14 +20,6 @@ export const VERDICT_MEANING: Record<Verdict, string> = {
   SKIPPED: 'not applicable to this target',
   UNKNOWN: 'inconclusive: the observation did not decide',
   ERROR: 'the harness failed while checking',
-};
-
-/** What a run's exit code means (`ConformanceReport.exitCode`). */
-export const EXIT_MEANING: Record<number, string> = {
-  0: 'pass',
-  1: 'a MUST check failed',
-  2: 'inconclusive',
-  4: 'harness error',
 };
 
 export function isVerdict(value: unknown): value is Verdict {

@@ -4,7 +4,7 @@
  * Every chart has a table beside it in the page; the SVG is only the picture.
  */
 import { escapeXml as x } from './escape.ts';
-import type { BenchReport, BenchResult } from './schema.ts';
+import type { BenchReport, BenchResult } from '../core/results.ts';
 import { RATIO_GOALS, finiteOrNull, formatNumber } from './summarize.ts';
 
 interface Bar {

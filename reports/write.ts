@@ -9,15 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderRunMarkdown } from './markdown.ts';
-import type { RunResults } from './schema.ts';
+import type { RunResults } from '../core/results.ts';
+import { ResultsError } from '../core/errors.ts';
 
 export const RESULTS_FILE = 'results.json';
-
-/** `results.json` is missing, unreadable, not JSON, or not schema 1. */
-export class ResultsError extends Error {
-  readonly code = 'SESSIONLAB_ERR_BAD_RESULTS';
-  override readonly name = 'ResultsError';
-}
 
 /** `reports/out/<timestamp>/` in the project (gitignored). */
 export function defaultReportDir(now = new Date()): string {

@@ -3,8 +3,8 @@
  * (encryption at rest) only when written, with the session id they are bound to.
  */
 import { SealingRing } from './sealing.ts';
-import { applyOps } from '../stores/types.ts';
-import type { DeltaOp, Fields } from '../stores/types.ts';
+import { applyOps } from '../core/store.ts';
+import type { DeltaOp, Fields } from '../core/store.ts';
 
 /** A recorded change: values are still plain JSON text, sealed only at commit time. */
 export type PendingOp =

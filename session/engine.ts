@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SessionlabError, StoreUnavailableError, withDeadline } from './errors.ts';
+import { SessionlabError, StoreUnavailableError } from '../core/errors.ts';
+import { withDeadline } from '../core/deadline.ts';
 import { cookieNameFor, isSecureRequest, issueCookie, readSessionCookie } from './cookie.ts';
 import type { CookieAttributes } from './cookie.ts';
 import { resolveSessionOptions } from './options.ts';
@@ -16,7 +17,7 @@ import { SealingRing } from './sealing.ts';
 import { Session } from './session.ts';
 import type { RequestContext } from './session.ts';
 import { SigningRing } from './signing.ts';
-import type { SessionStore } from '../stores/types.ts';
+import type { SessionStore } from '../core/store.ts';
 import { META } from './fields.ts';
 
 export type SessionEventType =

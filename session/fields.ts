@@ -3,7 +3,7 @@
  * `d:<key>` user data (JSON text, or sealed JSON text; counters are plain integers so the
  * store can add to them atomically).
  */
-import { InvalidArgumentError } from './errors.ts';
+import { InvalidArgumentError } from '../core/errors.ts';
 
 export const META = {
   createdAt: 'm:c',

@@ -5,7 +5,7 @@
  * `{"error": ...}` with the status httpStatusOf gives (503 for the store, 4xx for bad input).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SessionlabError, httpStatusOf } from './errors.ts';
+import { SessionlabError, httpStatusOf } from '../core/errors.ts';
 import type { SessionEngine } from './engine.ts';
 import type { Session } from './session.ts';
 
@@ -34,10 +34,7 @@ export function sendError(res: ServerResponse, error: unknown): void {
     return;
   }
   const status = httpStatusOf(error);
-  const message =
-    (error instanceof SessionlabError && status < 500) || status === 503
-      ? (error as Error).message
-      : 'internal error';
+  const message = error instanceof SessionlabError ? error.publicMessage : 'internal error';
   const body = JSON.stringify({ error: message });
   res.writeHead(status, {
     'content-type': 'application/json',

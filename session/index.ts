@@ -7,4 +7,4 @@ export { DEFAULT_SESSION_OPTIONS } from './options.ts';
 export type { RingKey, SessionOptions } from './options.ts';
 export { sessionMiddleware, sessionOf } from './express.ts';
 export { withSession, sendError } from './http.ts';
-export * from './errors.ts';
+export * from '../core/errors.ts';

@@ -3,8 +3,8 @@
  * caller passed into a complete, validated configuration (or throws naming the bad field).
  */
 import { BlockList, isIP } from 'node:net';
-import { InvalidOptionError } from './errors.ts';
-import type { SessionStore } from '../stores/types.ts';
+import { InvalidOptionError } from '../core/errors.ts';
+import type { SessionStore } from '../core/store.ts';
 
 /** A named secret. The first key of a ring is the primary: it signs or seals; all keys verify. */
 export interface RingKey {

@@ -10,15 +10,15 @@ import {
   NotIntegerError,
   SessionGoneError,
   SessionTooLargeError,
-} from './errors.ts';
+} from '../core/errors.ts';
 import { clearCookie, issueCookie } from './cookie.ts';
 import type { SessionEngine } from './engine.ts';
 import { META, dataField, encodeValue } from './fields.ts';
 import { moveData, readField, toStoreOps, wholeSessionOps } from './codec.ts';
 import type { PendingOp } from './codec.ts';
 import { generateId } from './signing.ts';
-import { applyOps } from '../stores/types.ts';
-import type { CommitResult, DeltaOp, Fields } from '../stores/types.ts';
+import { applyOps } from '../core/store.ts';
+import type { CommitResult, DeltaOp, Fields } from '../core/store.ts';
 
 /** Largest step of one increment: 15 digits, like a counter, so their sum stays exact in a double. */
 const MAX_INCREMENT = 999_999_999_999_999;

@@ -10,7 +10,7 @@
  */
 import session from 'express-session';
 import type { SessionData } from 'express-session';
-import type { SessionStore } from './types.ts';
+import type { SessionStore } from '../core/store.ts';
 
 export interface ExpressSessionStoreOptions {
   /** TTL when the session cookie has no maxAge, in milliseconds. @default 86_400_000 (1 day) */

@@ -4,11 +4,11 @@
  *   redis-sentinel://127.0.0.1:26379/mymaster   memcached://127.0.0.1:11211,127.0.0.1:11212
  *   memory://  (process-local: a negative control, never shared between nodes)
  */
-import { InvalidOptionError } from '../session/errors.ts';
+import { InvalidOptionError } from '../core/errors.ts';
 import { MemcachedStore } from './memcached.ts';
 import { MemoryStore } from './memory.ts';
 import { RedisStore } from './redis.ts';
-import type { SessionStore } from './types.ts';
+import type { SessionStore } from '../core/store.ts';
 
 export const STORE_KINDS = [
   'redis',

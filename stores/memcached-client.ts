@@ -16,7 +16,7 @@
  * - `cas` calls back `false` both for EXISTS and NOT_FOUND; callers re-read to tell them apart.
  */
 import Memcached from 'memcached';
-import { StoreUnavailableError } from '../session/errors.ts';
+import { StoreUnavailableError } from '../core/errors.ts';
 import { MAX_ITEM_BYTES, redactKey } from './memcached-item.ts';
 
 /** Fields the package sets on the command object that is `this` in a command callback. */

@@ -6,9 +6,9 @@
  * rounds, and cas contention is left only between processes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreConflictError, StoreUnavailableError } from '../session/errors.ts';
-import { applyOps } from './types.ts';
-import type { CommitResult, DeltaOp, Fields } from './types.ts';
+import { StoreConflictError, StoreUnavailableError } from '../core/errors.ts';
+import { applyOps } from '../core/store.ts';
+import type { CommitResult, DeltaOp, Fields } from '../core/store.ts';
 
 /** The two item operations a commit round needs, bound to one session id. */
 export interface CasSessionIo {

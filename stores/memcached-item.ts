@@ -6,8 +6,8 @@
  * reads as absent. `take` leaves a short-lived tombstone `{"v":1,"gone":true}` that also reads as
  * absent. A user index item is `{"v":1,"exp":<epoch ms, 0: none>,"ids":[...session ids]}`.
  */
-import { InvalidArgumentError, StoreUnavailableError } from '../session/errors.ts';
-import type { Fields } from './types.ts';
+import { InvalidArgumentError, StoreUnavailableError } from '../core/errors.ts';
+import type { Fields } from '../core/store.ts';
 
 /** The JSON a session item holds. */
 export type SessionItem = { v: 1; exp: number; f: Fields } | { v: 1; gone: true };

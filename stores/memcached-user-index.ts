@@ -10,7 +10,7 @@
  * idle deadlines instead would let it expire while activity keeps a session alive, and
  * logout-everywhere would then miss that session.
  */
-import { StoreConflictError } from '../session/errors.ts';
+import { StoreConflictError } from '../core/errors.ts';
 import type { MemcachedClient } from './memcached-client.ts';
 import { waitBeforeCasRetry } from './memcached-commit.ts';
 import {

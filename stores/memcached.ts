@@ -11,7 +11,7 @@
  * a missing session. A call that times out may still have reached memcached: like any network
  * write, a timed-out commit can land later.
  */
-import { InvalidOptionError, StoreConflictError } from '../session/errors.ts';
+import { InvalidOptionError, StoreConflictError } from '../core/errors.ts';
 import { MemcachedClient } from './memcached-client.ts';
 import { CommitCoalescer, waitBeforeCasRetry } from './memcached-commit.ts';
 import type { CasSessionIo, CommitStats } from './memcached-commit.ts';
@@ -30,7 +30,7 @@ import type {
   Fields,
   LoadedSession,
   SessionStore,
-} from './types.ts';
+} from '../core/store.ts';
 
 export interface MemcachedStoreOptions {
   /**

@@ -8,8 +8,8 @@
  * few seconds on an unref'd timer, so idle entries do not pile up and the timer never keeps the
  * process alive. Fields are copied in and out: callers never hold a reference to stored state.
  */
-import { InvalidOptionError, StoreUnavailableError } from '../session/errors.ts';
-import { applyOps } from './types.ts';
+import { InvalidOptionError, StoreUnavailableError } from '../core/errors.ts';
+import { applyOps } from '../core/store.ts';
 import type {
   CommitOptions,
   CommitResult,
@@ -17,7 +17,7 @@ import type {
   Fields,
   LoadedSession,
   SessionStore,
-} from './types.ts';
+} from '../core/store.ts';
 
 export interface MemoryStoreOptions {
   /** Interval between sweeps of expired entries, in milliseconds. @default 5000 */

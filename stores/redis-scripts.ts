@@ -1,6 +1,6 @@
 /**
  * Lua scripts of the redis store. Each touches exactly one key, so each is atomic and
- * Cluster-safe. They implement the same rules as `applyOps` in stores/types.ts.
+ * Cluster-safe. They implement the same rules as `applyOps` in core/store.ts.
  */
 
 /**

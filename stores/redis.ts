@@ -8,7 +8,7 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterNode, RedisOptions } from 'ioredis';
-import { InvalidOptionError, StoreUnavailableError } from '../session/errors.ts';
+import { InvalidOptionError, StoreUnavailableError } from '../core/errors.ts';
 import { COMMIT_SCRIPT, CREATE_SCRIPT, INDEX_SCRIPT, TAKE_SCRIPT } from './redis-scripts.ts';
 import type {
   CommitOptions,
@@ -17,7 +17,7 @@ import type {
   Fields,
   LoadedSession,
   SessionStore,
-} from './types.ts';
+} from '../core/store.ts';
 
 export interface RedisStoreOptions {
   /** Standalone server, e.g. `redis://127.0.0.1:6379`. Exactly one of url, clusterNodes, sentinels. */

@@ -2,7 +2,7 @@
  * From repetitions to results, and from results to the headline ratios. Pure: the same samples
  * give the same numbers.
  */
-import type { BenchReport, BenchResult, LatencyMs } from '../../reports/schema.ts';
+import type { BenchReport, BenchResult, LatencyMs } from '../../core/results.ts';
 
 /** One measured autocannon run. */
 export interface RunSample {

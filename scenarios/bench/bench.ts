@@ -7,10 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { BenchReport, BenchResult } from '../../reports/schema.ts';
+import type { BenchReport, BenchResult } from '../../core/results.ts';
 import { startStores } from '../../orchestrator/store-services.ts';
 import type { StoreServices } from '../../orchestrator/store-services.ts';
-import { InvalidOptionError } from '../../session/errors.ts';
+import { InvalidOptionError } from '../../core/errors.ts';
 import type { RingKey } from '../../session/options.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
 import { aggregateRuns, computeRatios } from './aggregate.ts';

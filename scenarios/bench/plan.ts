@@ -11,10 +11,10 @@
  * With any of them, the plan is the cross product of what they select (a target only gets the
  * workloads it supports).
  */
-import type { Workload } from '../../reports/schema.ts';
+import type { Workload } from '../../core/results.ts';
 import { BALANCE_MODES } from '../../nginx/render.ts';
 import type { BalanceMode } from '../../nginx/render.ts';
-import { InvalidOptionError } from '../../session/errors.ts';
+import { InvalidOptionError } from '../../core/errors.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
 import { catalogue } from './targets.ts';
 import type { TargetSpec } from './targets.ts';

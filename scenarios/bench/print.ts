@@ -2,7 +2,7 @@
  * The bench as text for a terminal: the plan before it runs; after, a Markdown table of the
  * results and the headline ratios against their goals. Pure.
  */
-import type { BenchReport, BenchResult } from '../../reports/schema.ts';
+import type { BenchReport, BenchResult } from '../../core/results.ts';
 import { RATIOS } from './aggregate.ts';
 import type { RatioName } from './aggregate.ts';
 import { estimateSeconds } from './plan.ts';

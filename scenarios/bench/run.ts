@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
 import { findExecutable } from '../../orchestrator/process.ts';
-import type { Workload } from '../../reports/schema.ts';
+import type { Workload } from '../../core/results.ts';
 import type { RunSample } from './aggregate.ts';
 
 const WORKER = join(PROJECT_ROOT, 'scenarios', 'bench', 'load-worker.ts');

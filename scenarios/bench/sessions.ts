@@ -4,8 +4,8 @@
  * the same shape, so every request still carries (and every server still parses) one.
  */
 import { randomBytes } from 'node:crypto';
-import { BENCH_KEY, BENCH_VALUE } from '../../reference-servers/bench-nosession-app.ts';
-import { SessionClient } from '../client.ts';
+import { BENCH_KEY, BENCH_VALUE } from '../../reference-servers/bench/nosession-app.ts';
+import { SessionClient } from '../conformance/client.ts';
 
 /** Logins in flight at once while sessions are made. */
 const PARALLEL_LOGINS = 10;

@@ -4,10 +4,10 @@
  * script the store operations per request are counted around.
  */
 import { randomBytes } from 'node:crypto';
-import type { Workload } from '../../reports/schema.ts';
-import { BENCH_KEY, BENCH_VALUE } from '../../reference-servers/bench-nosession-app.ts';
-import { SessionClient } from '../client.ts';
-import type { Reply } from '../client.ts';
+import type { Workload } from '../../core/results.ts';
+import { BENCH_KEY, BENCH_VALUE } from '../../reference-servers/bench/nosession-app.ts';
+import { SessionClient } from '../conformance/client.ts';
+import type { Reply } from '../conformance/client.ts';
 import { loginWithData, syntheticCookies } from './sessions.ts';
 import type { RunningTarget } from './targets.ts';
 import { stepsFor, UNIQUE_ID } from './workloads.ts';

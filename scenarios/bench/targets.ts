@@ -1,11 +1,11 @@
 /**
  * The bench's targets and the processes behind each: N reference nodes (contract servers from
- * reference-servers/main.ts, bench-only ones from bench-main.ts) on one store, and nginx in
+ * reference-servers/main.ts, bench-only ones from bench/main.ts) on one store, and nginx in
  * front of them when the nginx path is measured. The direct path is the first node.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Workload } from '../../reports/schema.ts';
+import type { Workload } from '../../core/results.ts';
 import type { BalanceMode } from '../../nginx/render.ts';
 import { PROXY_ADDRESS } from '../../orchestrator/cluster.ts';
 import { startNginx } from '../../orchestrator/nginx.ts';
@@ -13,12 +13,12 @@ import type { NginxServer } from '../../orchestrator/nginx.ts';
 import { PROJECT_ROOT, startAppNode } from '../../orchestrator/nodes.ts';
 import { freePorts } from '../../orchestrator/ports.ts';
 import { ManagedProcess } from '../../orchestrator/process.ts';
-import type { BenchImpl } from '../../reference-servers/bench-main.ts';
+import type { BenchImpl } from '../../reference-servers/bench/main.ts';
 import type { RingKey } from '../../session/options.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
 import { WORKLOADS } from './workloads.ts';
 
-const BENCH_MAIN = join(PROJECT_ROOT, 'reference-servers', 'bench-main.ts');
+const BENCH_MAIN = join(PROJECT_ROOT, 'reference-servers', 'bench', 'main.ts');
 /** Production-sized: a read refreshes the TTL at most once a minute (touchAfterMs 60 s). */
 const IDLE_TIMEOUT_MS = 1_800_000;
 

@@ -4,8 +4,8 @@
  * own session cookie. Pure.
  */
 import type { Request } from 'autocannon';
-import type { Workload } from '../../reports/schema.ts';
-import { BENCH_KEY, BENCH_VALUE } from '../../reference-servers/bench-nosession-app.ts';
+import type { Workload } from '../../core/results.ts';
+import { BENCH_KEY, BENCH_VALUE } from '../../reference-servers/bench/nosession-app.ts';
 
 export const WORKLOADS: readonly Workload[] = ['read', 'write', 'mixed', 'login-churn', 'anon'];
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { startCluster } from '../../orchestrator/cluster.ts';
 import type { ClusterOptions, LocalCluster } from '../../orchestrator/cluster.ts';
-import { SessionClient } from '../../scenarios/client.ts';
+import { SessionClient } from '../../scenarios/conformance/client.ts';
 
 export async function clusterFor(
   t: Test,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { BALANCE_MODES, renderNginxConfig, type NginxUpstream } from '../../nginx/render.ts';
-import { generateSelfSignedCert } from '../../nginx/tls.ts';
+import { generateSelfSignedCert } from '../../orchestrator/tls.ts';
 import { checkNginxConfig } from '../../orchestrator/nginx.ts';
 import { freePorts } from '../../orchestrator/ports.ts';
 import { nginxFor } from '../helpers/nginx.ts';

@@ -24,7 +24,7 @@ t.test(
   'the TLS entry sets Secure and __Host-; direct plain HTTP does not, even with a forged header',
   async (t) => {
     const entryTls = cluster.nginx.entryTls ?? '';
-    const tls = new (await import('../../scenarios/client.ts')).SessionClient();
+    const tls = new (await import('../../scenarios/conformance/client.ts')).SessionClient();
     const login = await tls.request(entryTls, 'POST', '/login', {
       body: { user: 'bob', password: cluster.password },
     });

@@ -11,7 +11,7 @@ import t from 'tap';
 import type { ClusterState } from '../../orchestrator/cluster.ts';
 import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
 import { waitFor } from '../../orchestrator/ports.ts';
-import { SessionClient } from '../../scenarios/client.ts';
+import { SessionClient } from '../../scenarios/conformance/client.ts';
 
 const bin = join(PROJECT_ROOT, 'bin', 'sessionlab.js');
 const run = promisify(execFile);

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { renderHtml } from '../../reports/html.ts';
-import type { RunResults } from '../../reports/schema.ts';
+import type { RunResults } from '../../core/results.ts';
 import { findCheck, fixtureResults } from './fixtures/load.ts';
 
 const VERDICT_CLASS: Record<string, string> = {

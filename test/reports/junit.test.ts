@@ -5,7 +5,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { renderJunit } from '../../reports/junit.ts';
-import type { ConformanceReport } from '../../reports/schema.ts';
+import type { ConformanceReport } from '../../core/results.ts';
 import { findCheck, fixtureResults } from './fixtures/load.ts';
 
 interface Outcome {

@@ -7,13 +7,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
-import {
-  ResultsError,
-  defaultReportDir,
-  readResults,
-  writeReportDir,
-} from '../../reports/write.ts';
+import { defaultReportDir, readResults, writeReportDir } from '../../reports/write.ts';
 import { FIXTURE_DIR, fixtureResults } from './fixtures/load.ts';
+import { ResultsError } from '../../core/errors.ts';
 
 const run = promisify(execFile);
 const bin = join(PROJECT_ROOT, 'bin', 'sessionlab.js');

@@ -8,11 +8,11 @@ import { Socket } from 'node:net';
 import t from 'tap';
 import type { Test } from 'tap';
 import { SessionEngine } from '../../session/engine.ts';
-import { StoreUnavailableError } from '../../session/errors.ts';
+import { StoreUnavailableError } from '../../core/errors.ts';
 import type { SessionOptions } from '../../session/options.ts';
 import type { Session } from '../../session/session.ts';
 import { MemoryStore } from '../../stores/memory.ts';
-import type { Fields } from '../../stores/types.ts';
+import type { Fields } from '../../core/store.ts';
 
 const signingKeys = [{ id: 'k1', secret: '1'.repeat(32) }];
 

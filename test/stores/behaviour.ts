@@ -5,7 +5,7 @@
  */
 import type { Test } from 'tap';
 import { generateId } from '../../session/signing.ts';
-import type { SessionStore } from '../../stores/types.ts';
+import type { SessionStore } from '../../core/store.ts';
 
 export interface StorePair {
   a: SessionStore;

@@ -9,7 +9,7 @@ import type { MemcachedServer } from '../../orchestrator/services.ts';
 import { generateId } from '../../session/signing.ts';
 import { MemcachedStore } from '../../stores/memcached.ts';
 import type { MemcachedStoreOptions } from '../../stores/memcached.ts';
-import type { DeltaOp } from '../../stores/types.ts';
+import type { DeltaOp } from '../../core/store.ts';
 import { memcachedFor } from '../helpers/services.ts';
 
 // How the store behaves when memcached is down, stopped or failing (memcached-client.ts).

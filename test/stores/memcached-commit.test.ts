@@ -1,7 +1,7 @@
 import t from 'tap';
 import { applyBatch, CommitCoalescer } from '../../stores/memcached-commit.ts';
 import type { CasSessionIo, CommitRequest } from '../../stores/memcached-commit.ts';
-import type { Fields } from '../../stores/types.ts';
+import type { Fields } from '../../core/store.ts';
 
 const incr = (ttlMs = 1000): CommitRequest => ({
   ops: [{ op: 'incr', field: 'd:n', by: 1 }],

@@ -6,7 +6,7 @@ import { generateId } from '../../session/signing.ts';
 import { MemcachedStore, resolveMemcachedStoreOptions } from '../../stores/memcached.ts';
 import { exptimeFor } from '../../stores/memcached-item.ts';
 import type { MemcachedStoreOptions } from '../../stores/memcached.ts';
-import type { CommitResult, DeltaOp } from '../../stores/types.ts';
+import type { CommitResult, DeltaOp } from '../../core/store.ts';
 import { memcachedFor } from '../helpers/services.ts';
 
 const TTL = 60_000;

@@ -5,8 +5,8 @@
  * (`lru_crawler metadump all` lists keys with their expiry).
  */
 import { Cluster, Redis } from 'ioredis';
-import { sendAndReceive } from '../orchestrator/ports.ts';
-import { parseStoreUrl } from '../stores/from-url.ts';
+import { sendAndReceive } from '../../orchestrator/ports.ts';
+import { parseStoreUrl } from '../../stores/from-url.ts';
 import type { StoreInspector } from './types.ts';
 
 const REDIS_WRITES = new Set([

@@ -3,11 +3,11 @@
  * between nodes, and a logout that leaves the session alive.
  */
 import t from 'tap';
-import type { LocalCluster } from '../../orchestrator/cluster.ts';
-import { smokeTarget } from '../../scenarios/bench/smoke.ts';
-import type { RunningTarget } from '../../scenarios/bench/targets.ts';
-import { catalogue } from '../../scenarios/bench/targets.ts';
-import { clusterFor } from '../helpers/cluster.ts';
+import type { LocalCluster } from '../../../orchestrator/cluster.ts';
+import { smokeTarget } from '../../../scenarios/bench/smoke.ts';
+import type { RunningTarget } from '../../../scenarios/bench/targets.ts';
+import { catalogue } from '../../../scenarios/bench/targets.ts';
+import { clusterFor } from '../../helpers/cluster.ts';
 
 const [engineRedis] = catalogue(['redis']);
 

@@ -6,7 +6,7 @@ import {
   opsPerRequest,
   parseCommandStats,
   parseMemcachedStats,
-} from '../../scenarios/bench/store-ops.ts';
+} from '../../../scenarios/bench/store-ops.ts';
 
 t.test('redis commandstats and memcached stats become operations per request', async (t) => {
   const before = parseCommandStats(

@@ -6,8 +6,7 @@ import { SessionClient } from './client.ts';
 import type { Reply, RequestOptions } from './client.ts';
 import type { HistoryOp } from './history.ts';
 import type { CheckContext, Contract } from './types.ts';
-
-export class StepError extends Error {}
+import { StepError } from '../../core/errors.ts';
 
 /** A new client logged in through `url`; throws StepError (→ UNKNOWN) when login fails. */
 export async function login(

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
-import type { BenchReport } from '../../reports/schema.ts';
+import { PROJECT_ROOT } from '../../../orchestrator/nodes.ts';
+import type { BenchReport } from '../../../core/results.ts';
 
 const bin = join(PROJECT_ROOT, 'bin', 'sessionlab.js');
 const run = promisify(execFile);

@@ -5,18 +5,18 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { SessionEngine } from '../session/engine.ts';
-import { withSession } from '../session/http.ts';
-import type { Session } from '../session/session.ts';
-import type { NodeConfig } from './config.ts';
+import type { SessionEngine } from '../../session/engine.ts';
+import { withSession } from '../../session/http.ts';
+import type { Session } from '../../session/session.ts';
+import type { NodeConfig } from '../config.ts';
 import {
-  ClientError,
   contractDocument,
   passwordMatches,
   requireCredentials,
   requireKey,
   requireValue,
-} from './http-common.ts';
+} from '../http-common.ts';
+import { ClientError } from '../../core/errors.ts';
 
 const DATA_PREFIX = '/session/data/';
 /** The same body limit as http-common.ts jsonBody(). */

@@ -2,20 +2,12 @@
  * What a conformance check is and what it gets to work with. Checks speak only HTTP to the
  * target (../shared/CONTRACT.md), plus the optional store inspector and fault control.
  */
-import type { Level } from '../reports/schema.ts';
+import type { Level } from '../../core/results.ts';
 import type { History } from './history.ts';
+import type { Capability, ContractDocument } from '../../core/contract.ts';
 
 /** The target's `GET /contract` document. */
-export interface Contract {
-  contract: number;
-  node: string;
-  cookieName: string;
-  idleTimeoutMs: number;
-  absoluteTimeoutMs: number;
-  maxSessionBytes: number;
-  capabilities: string[];
-  [extension: string]: unknown;
-}
+export type Contract = ContractDocument;
 
 export interface Target {
   label: string;
@@ -88,7 +80,7 @@ export interface CheckDefinition {
   level: Level;
   refs: string[];
   /** Capability the target must claim in /contract, else SKIPPED. */
-  capability?: string;
+  capability?: Capability;
   needs?: Need[];
   /** Disturbs the target (faults, store counters): runs alone, after the others. */
   exclusive?: boolean;

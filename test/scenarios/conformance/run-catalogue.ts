@@ -1,14 +1,14 @@
 /** Runs (part of) the catalogue against a local cluster started for one tap test. */
 import type { Test } from 'tap';
-import type { ClusterOptions } from '../../orchestrator/cluster.ts';
-import type { ConformanceReport } from '../../reports/schema.ts';
-import { CATALOGUE, selectChecks } from '../../scenarios/catalogue.ts';
-import { LOCAL_TIMEOUTS } from '../../scenarios/controls.ts';
-import { clusterFaults } from '../../scenarios/faults.ts';
-import { runConformance } from '../../scenarios/runner.ts';
-import { createStoreInspector } from '../../scenarios/store-inspector.ts';
-import { discoverTarget } from '../../scenarios/target.ts';
-import { clusterFor } from '../helpers/cluster.ts';
+import type { ClusterOptions } from '../../../orchestrator/cluster.ts';
+import type { ConformanceReport } from '../../../core/results.ts';
+import { CATALOGUE, selectChecks } from '../../../scenarios/conformance/catalogue.ts';
+import { LOCAL_TIMEOUTS } from '../../../scenarios/conformance/controls.ts';
+import { clusterFaults } from '../../../scenarios/conformance/faults.ts';
+import { runConformance } from '../../../scenarios/conformance/runner.ts';
+import { createStoreInspector } from '../../../scenarios/conformance/store-inspector.ts';
+import { discoverTarget } from '../../../scenarios/conformance/target.ts';
+import { clusterFor } from '../../helpers/cluster.ts';
 
 export async function runCatalogue(
   t: Test,

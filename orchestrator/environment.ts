@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { RunEnvironment } from './schema.ts';
+import type { RunEnvironment } from '../core/results.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PROBE_TIMEOUT_MS = 5_000;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { collectEnvironment, parseVersion } from '../../reports/environment.ts';
+import { collectEnvironment, parseVersion } from '../../orchestrator/environment.ts';
 
 const run = promisify(execFile);
 

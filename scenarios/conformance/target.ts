@@ -3,8 +3,7 @@
  */
 import { send } from './client.ts';
 import type { Contract, Target } from './types.ts';
-
-export class TargetError extends Error {}
+import { TargetError } from '../../core/errors.ts';
 
 export interface TargetInput {
   label?: string;

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { findExecutable } from '../orchestrator/process.ts';
+import { findExecutable } from './process.ts';
 
 const execFileAsync = promisify(execFile);
 

@@ -7,9 +7,8 @@
 import express from 'express';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import type { NodeConfig } from './config.ts';
+import type { NodeConfig } from '../config.ts';
 import {
-  ClientError,
   contractDocument,
   errorHandler,
   jsonBody,
@@ -20,8 +19,9 @@ import {
   requireCredentials,
   requireKey,
   requireValue,
-} from './http-common.ts';
-import type { NodeMetrics } from './metrics.ts';
+} from '../http-common.ts';
+import type { NodeMetrics } from '../metrics.ts';
+import { ClientError } from '../../core/errors.ts';
 
 /** The key the bench reads and writes, and the value its sessions hold under it. */
 export const BENCH_KEY = 'cart';

@@ -3,12 +3,12 @@
  * cookies autocannon sends.
  */
 import t from 'tap';
-import { BENCH_VALUE } from '../../reference-servers/bench-nosession-app.ts';
+import { BENCH_VALUE } from '../../../reference-servers/bench/nosession-app.ts';
 import {
   autocannonRequests,
   cookieFromHeaders,
   stepsFor,
-} from '../../scenarios/bench/workloads.ts';
+} from '../../../scenarios/bench/workloads.ts';
 
 t.test('each workload sends its documented request loop', async (t) => {
   const shape = (workload: Parameters<typeof stepsFor>[0]): string[] =>

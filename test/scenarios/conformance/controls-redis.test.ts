@@ -2,9 +2,9 @@
  * Every flaw makes the checks it targets FAIL, and every MUST check is proven by some flaw.
  */
 import t from 'tap';
-import { CATALOGUE } from '../../scenarios/catalogue.ts';
-import { runControls } from '../../scenarios/controls.ts';
-import { FLAWS } from '../../reference-servers/flaws.ts';
+import { CATALOGUE } from '../../../scenarios/conformance/catalogue.ts';
+import { runControls } from '../../../scenarios/conformance/controls.ts';
+import { FLAWS } from '../../../reference-servers/flaws.ts';
 
 t.test('every MUST check has a flaw that proves it, and every flaw targets a check', async (t) => {
   const unproven = CATALOGUE.filter((c) => c.level === 'MUST' && c.provenBy.length === 0).map(

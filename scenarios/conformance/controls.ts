@@ -6,11 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster } from '../orchestrator/cluster.ts';
-import type { ClusterOptions } from '../orchestrator/cluster.ts';
-import type { StoreKind } from '../stores/from-url.ts';
-import { FLAWS } from '../reference-servers/flaws.ts';
-import type { CheckResult } from '../reports/schema.ts';
+import { startCluster } from '../../orchestrator/cluster.ts';
+import type { ClusterOptions } from '../../orchestrator/cluster.ts';
+import type { StoreKind } from '../../stores/from-url.ts';
+import { FLAWS } from '../../reference-servers/flaws.ts';
+import type { CheckResult } from '../../core/results.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { clusterFaults } from './faults.ts';
 import { runConformance } from './runner.ts';

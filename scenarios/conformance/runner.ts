@@ -9,9 +9,8 @@ import type {
   ConformanceReport,
   TargetDescription,
   Verdict,
-} from '../reports/schema.ts';
+} from '../../core/results.ts';
 import { History } from './history.ts';
-import { StepError } from './steps.ts';
 import type {
   CheckContext,
   CheckDefinition,
@@ -21,8 +20,9 @@ import type {
   StoreInspector,
   Target,
 } from './types.ts';
-
-export const EXIT = { pass: 0, fail: 1, inconclusive: 2, harness: 4, usage: 5 } as const;
+import { StepError } from '../../core/errors.ts';
+import { EXIT } from '../../core/exit-codes.ts';
+import type { ExitCode } from '../../core/exit-codes.ts';
 
 export interface RunOptions {
   target: Target;
@@ -111,7 +111,7 @@ function verdictOf(check: CheckDefinition, outcome: Outcome & { error?: boolean 
   return outcome.verdict;
 }
 
-export function exitCodeOf(results: readonly CheckResult[], strict: boolean): number {
+export function exitCodeOf(results: readonly CheckResult[], strict: boolean): ExitCode {
   if (results.some((r) => r.verdict === 'FAIL')) return EXIT.fail;
   if (strict && results.some((r) => r.verdict === 'NON_STRICT' && r.level === 'SHOULD'))
     return EXIT.fail;

@@ -1,5 +1,5 @@
 /**
- * Entry of one bench-only reference node: `node --import tsx reference-servers/bench-main.ts
+ * Entry of one bench-only reference node: `node --import tsx reference-servers/bench/main.ts
  * --impl express-nosession | engine-http | raw-ioredis-get --port 8081 --node-id n1
  * --store-url redis://127.0.0.1:6379`, with the test password and keys in the environment as
  * for main.ts. Prints one JSON line `{"listening": "http://host:port"}` when ready; SIGTERM
@@ -8,16 +8,16 @@
 import type { Server } from 'node:http';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { InvalidOptionError } from '../session/errors.ts';
-import { createStoreFromUrl } from '../stores/from-url.ts';
-import { createEngineHttpServer } from './bench-engine-http.ts';
-import { createNoSessionApp } from './bench-nosession-app.ts';
-import { createRawRedisServer } from './bench-raw-redis.ts';
-import { resolveNodeConfig } from './config.ts';
-import { serveNode } from './serve.ts';
-import type { NodeConfig } from './config.ts';
-import { createReferenceEngine } from './engine-app.ts';
-import { NodeMetrics } from './metrics.ts';
+import { InvalidOptionError } from '../../core/errors.ts';
+import { createStoreFromUrl } from '../../stores/from-url.ts';
+import { createEngineHttpServer } from './engine-http.ts';
+import { createNoSessionApp } from './nosession-app.ts';
+import { createRawRedisServer } from './raw-redis.ts';
+import { resolveNodeConfig } from '../config.ts';
+import { serveNode } from '../serve.ts';
+import type { NodeConfig } from '../config.ts';
+import { createReferenceEngine } from '../engine-app.ts';
+import { NodeMetrics } from '../metrics.ts';
 
 export const BENCH_IMPLS = ['express-nosession', 'engine-http', 'raw-ioredis-get'] as const;
 export type BenchImpl = (typeof BENCH_IMPLS)[number];

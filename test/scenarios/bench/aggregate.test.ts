@@ -3,9 +3,9 @@
  * latency of the median run, summed failures, and the headline ratios.
  */
 import t from 'tap';
-import type { BenchResult, LatencyMs } from '../../reports/schema.ts';
-import { aggregateRuns, computeRatios, median } from '../../scenarios/bench/aggregate.ts';
-import type { MeasurementKey, RunSample } from '../../scenarios/bench/aggregate.ts';
+import type { BenchResult, LatencyMs } from '../../../core/results.ts';
+import { aggregateRuns, computeRatios, median } from '../../../scenarios/bench/aggregate.ts';
+import type { MeasurementKey, RunSample } from '../../../scenarios/bench/aggregate.ts';
 
 const key: MeasurementKey = {
   target: 'engine-redis',

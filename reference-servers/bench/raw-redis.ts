@@ -6,10 +6,10 @@
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import { Redis } from 'ioredis';
-import { parseStoreUrl } from '../stores/from-url.ts';
-import type { NodeConfig } from './config.ts';
-import { contractDocument } from './http-common.ts';
-import { BENCH_VALUE } from './bench-nosession-app.ts';
+import { parseStoreUrl } from '../../stores/from-url.ts';
+import type { NodeConfig } from '../config.ts';
+import { contractDocument } from '../http-common.ts';
+import { BENCH_VALUE } from './nosession-app.ts';
 
 /** The one key every request reads. */
 export const RAW_KEY = 'bench:raw';

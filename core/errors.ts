@@ -1,5 +1,7 @@
 /**
- * Every error sessionlab throws on purpose. Callers branch on `code`, never on the message.
+ * Every error sessionlab throws on purpose, in one coded hierarchy. Callers branch on `code`,
+ * never on the message. `message` is for the logs (it may name an address); `publicMessage` is
+ * what a client may see, in public words.
  */
 
 export type SessionlabErrorCode =
@@ -9,29 +11,46 @@ export type SessionlabErrorCode =
   | 'SESSIONLAB_ERR_NOT_INTEGER'
   | 'SESSIONLAB_ERR_SESSION_GONE'
   | 'SESSIONLAB_ERR_INVALID_OPTION'
-  | 'SESSIONLAB_ERR_INVALID_ARGUMENT';
+  | 'SESSIONLAB_ERR_INVALID_ARGUMENT'
+  | 'SESSIONLAB_ERR_BAD_REQUEST'
+  | 'SESSIONLAB_ERR_USAGE'
+  | 'SESSIONLAB_ERR_TARGET'
+  | 'SESSIONLAB_ERR_STEP'
+  | 'SESSIONLAB_ERR_BAD_RESULTS';
 
 export class SessionlabError extends Error {
   readonly code: SessionlabErrorCode;
+  /** What a client may be told; never an address, a credential or a stack. */
+  readonly publicMessage: string;
 
-  constructor(code: SessionlabErrorCode, message: string, options?: ErrorOptions) {
+  constructor(
+    code: SessionlabErrorCode,
+    message: string,
+    options?: ErrorOptions & { publicMessage?: string },
+  ) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    this.publicMessage = options?.publicMessage ?? message;
   }
 }
 
 /** The store did not answer within the deadline, or refused: fail closed (HTTP 503). */
 export class StoreUnavailableError extends SessionlabError {
   constructor(message: string, options?: ErrorOptions) {
-    super('SESSIONLAB_ERR_STORE_UNAVAILABLE', message, options);
+    super('SESSIONLAB_ERR_STORE_UNAVAILABLE', message, {
+      ...options,
+      publicMessage: 'session store unavailable; try again shortly',
+    });
   }
 }
 
 /** Optimistic concurrency gave up after its bounded retries (HTTP 503, safe to retry). */
 export class StoreConflictError extends SessionlabError {
   constructor(message: string) {
-    super('SESSIONLAB_ERR_STORE_CONFLICT', message);
+    super('SESSIONLAB_ERR_STORE_CONFLICT', message, {
+      publicMessage: 'the session is busy with other requests; try again',
+    });
   }
 }
 
@@ -73,7 +92,7 @@ export class SessionGoneError extends SessionlabError {
 /** A configuration value is invalid: thrown at start-up, naming the field and what is allowed. */
 export class InvalidOptionError extends SessionlabError {
   constructor(message: string) {
-    super('SESSIONLAB_ERR_INVALID_OPTION', message);
+    super('SESSIONLAB_ERR_INVALID_OPTION', message, { publicMessage: 'server misconfigured' });
   }
 }
 
@@ -84,50 +103,42 @@ export class InvalidArgumentError extends SessionlabError {
   }
 }
 
-/**
- * Pending deadlines, swept by one shared timer rather than one timer per store call (a timer
- * and a Promise.race per call cost about 10 µs of a ~100 µs request). The sweep runs every
- * DEADLINE_TICK_MS, so a deadline fires up to that much late.
- */
-const DEADLINE_TICK_MS = 25;
-const pending = new Set<{ at: number; fire: () => void }>();
-let sweeper: NodeJS.Timeout | undefined;
+/** A request a reference server refuses, with the 4xx status to answer. */
+export class ClientError extends SessionlabError {
+  readonly status: number;
 
-function sweep(): void {
-  const now = Date.now();
-  for (const entry of pending) {
-    if (entry.at <= now) {
-      pending.delete(entry);
-      entry.fire();
-    }
-  }
-  if (pending.size === 0 && sweeper !== undefined) {
-    clearInterval(sweeper);
-    sweeper = undefined;
+  constructor(status: number, message: string) {
+    super('SESSIONLAB_ERR_BAD_REQUEST', message);
+    this.status = status;
   }
 }
 
-/** Rejects with StoreUnavailableError when `promise` has not settled within `deadlineMs`. */
-export function withDeadline<T>(promise: Promise<T>, deadlineMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const entry = {
-      at: Date.now() + deadlineMs,
-      fire: () =>
-        reject(new StoreUnavailableError(`${what} did not answer within ${deadlineMs} ms`)),
-    };
-    pending.add(entry);
-    sweeper ??= setInterval(sweep, DEADLINE_TICK_MS).unref();
-    promise.then(
-      (value) => {
-        pending.delete(entry);
-        resolve(value);
-      },
-      (error: unknown) => {
-        pending.delete(entry);
-        reject(error);
-      },
-    );
-  });
+/** A command-line mistake: reported in one line, exit code EXIT.usage. */
+export class UsageError extends SessionlabError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('SESSIONLAB_ERR_USAGE', message, options);
+  }
+}
+
+/** The target under test cannot be used (no contract document, bad profile answer). */
+export class TargetError extends SessionlabError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('SESSIONLAB_ERR_TARGET', message, options);
+  }
+}
+
+/** A step a check relies on (log in, write) did not complete: the verdict is UNKNOWN. */
+export class StepError extends SessionlabError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('SESSIONLAB_ERR_STEP', message, options);
+  }
+}
+
+/** `results.json` is missing, unreadable, not JSON, or not schema 1. */
+export class ResultsError extends SessionlabError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('SESSIONLAB_ERR_BAD_RESULTS', message, options);
+  }
 }
 
 const STATUS_BY_CODE: Record<SessionlabErrorCode, number> = {
@@ -138,9 +149,20 @@ const STATUS_BY_CODE: Record<SessionlabErrorCode, number> = {
   SESSIONLAB_ERR_SESSION_GONE: 409,
   SESSIONLAB_ERR_INVALID_OPTION: 500,
   SESSIONLAB_ERR_INVALID_ARGUMENT: 400,
+  SESSIONLAB_ERR_BAD_REQUEST: 400,
+  SESSIONLAB_ERR_USAGE: 500,
+  SESSIONLAB_ERR_TARGET: 500,
+  SESSIONLAB_ERR_STEP: 500,
+  SESSIONLAB_ERR_BAD_RESULTS: 500,
 };
 
 /** The HTTP status an error maps to: the client's mistakes are 4xx, store trouble 503. */
 export function httpStatusOf(error: unknown): number {
+  if (error instanceof ClientError) return error.status;
   return error instanceof SessionlabError ? STATUS_BY_CODE[error.code] : 500;
+}
+
+/** The body text a client may see for `error`: its public message, or a generic one. */
+export function publicMessageOf(error: unknown): string {
+  return error instanceof SessionlabError ? error.publicMessage : 'internal error';
 }

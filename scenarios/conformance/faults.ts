@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { LocalCluster } from '../orchestrator/cluster.ts';
+import type { LocalCluster } from '../../orchestrator/cluster.ts';
 import type { FaultControl } from './types.ts';
 
 const run = promisify(execFile);

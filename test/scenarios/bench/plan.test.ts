@@ -3,9 +3,9 @@
  * select exactly the planned target × workload × path.
  */
 import t from 'tap';
-import { InvalidOptionError } from '../../session/errors.ts';
-import { planMeasurements, resolveBenchOptions } from '../../scenarios/bench/plan.ts';
-import type { BenchOptionsInput } from '../../scenarios/bench/plan.ts';
+import { InvalidOptionError } from '../../../core/errors.ts';
+import { planMeasurements, resolveBenchOptions } from '../../../scenarios/bench/plan.ts';
+import type { BenchOptionsInput } from '../../../scenarios/bench/plan.ts';
 
 const plan = (input: BenchOptionsInput): string[] =>
   planMeasurements(resolveBenchOptions(input)).map(

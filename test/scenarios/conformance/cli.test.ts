@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
-import type { ConformanceReport } from '../../reports/schema.ts';
-import { clusterFor } from '../helpers/cluster.ts';
+import { PROJECT_ROOT } from '../../../orchestrator/nodes.ts';
+import type { ConformanceReport } from '../../../core/results.ts';
+import { clusterFor } from '../../helpers/cluster.ts';
 
 const bin = join(PROJECT_ROOT, 'bin', 'sessionlab.js');
 const run = (args: string[]) =>

@@ -1,6 +1,10 @@
 import t from 'tap';
-import { findLostWrites, findResurrections, findStaleReads } from '../../scenarios/history.ts';
-import type { HistoryOp } from '../../scenarios/history.ts';
+import {
+  findLostWrites,
+  findResurrections,
+  findStaleReads,
+} from '../../../scenarios/conformance/history.ts';
+import type { HistoryOp } from '../../../scenarios/conformance/history.ts';
 
 const op = (o: Partial<HistoryOp>): HistoryOp => ({
   check: 'c',
