@@ -10,7 +10,9 @@ import type { BalanceMode } from '../nginx/render.ts';
 import { STORE_KINDS } from '../stores/from-url.ts';
 import type { StoreKind } from '../stores/from-url.ts';
 import { FLAWS, isFlaw } from '../reference-servers/flaws.ts';
+import type { Flaw } from '../reference-servers/flaws.ts';
 import { IMPLS } from '../reference-servers/config.ts';
+import type { Impl } from '../reference-servers/config.ts';
 import type { ClusterOptions } from '../orchestrator/cluster.ts';
 import { UsageError } from '../core/errors.ts';
 
@@ -59,10 +61,11 @@ export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: strin
   const lb = String(flags.lb);
   if (!(BALANCE_MODES as readonly string[]).includes(lb))
     throw new UsageError(`invalid --lb "${lb}": expected ${BALANCE_MODES.join(' | ')}`);
-  const flaws = flags.flaw as string[];
-  for (const flaw of flaws) {
+  const flaws: Flaw[] = [];
+  for (const flaw of flags.flaw as string[]) {
     if (!isFlaw(flaw))
       throw new UsageError(`invalid --flaw "${flaw}": expected ${Object.keys(FLAWS).join(' | ')}`);
+    flaws.push(flaw);
   }
   if (flaws.length > 0 && impl !== 'engine')
     throw new UsageError('--flaw: only the engine implementation has flaw switches');
@@ -71,7 +74,7 @@ export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: strin
   }
   const options: ClusterOptions = {
     runDir,
-    impl: impl as ClusterOptions['impl'] & string,
+    impl: impl as Impl,
     store: store as StoreKind,
     nodes: positiveInteger('--nodes', String(flags.nodes), 1, 16),
     lb: lb as BalanceMode,

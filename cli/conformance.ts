@@ -81,7 +81,7 @@ async function prepare(flags: Record<string, unknown>): Promise<Prepared> {
     });
     const description: TargetDescription = {
       label,
-      nodes: target.nodes,
+      nodes: [...target.nodes],
       entry: target.entry,
       contract: target.contract,
       impl: options.impl ?? 'engine',

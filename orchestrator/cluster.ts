@@ -16,6 +16,8 @@ import type { AppNode, AppNodeSpec } from './nodes.ts';
 import { freePorts } from './ports.ts';
 import { startStores } from './store-services.ts';
 import type { StoreServices } from './store-services.ts';
+import type { Flaw } from '../reference-servers/flaws.ts';
+import type { Impl } from '../reference-servers/config.ts';
 
 /** nginx connects to the nodes from this address, and only it is trusted for X-Forwarded-Proto. */
 export const PROXY_ADDRESS = '127.0.0.2';
@@ -34,7 +36,7 @@ export interface ClusterOptions {
   /** Also an HTTPS entry with a self-signed certificate. @default false */
   tls?: boolean;
   /** @default [] */
-  flaws?: readonly string[];
+  flaws?: readonly Flaw[];
   /** @default 300_000 (5 min) */
   idleTimeoutMs?: number;
   /** @default 3_600_000 (1 h) */
@@ -78,10 +80,10 @@ export interface ClusterState {
     nodes: (number | undefined)[];
     stores: (number | undefined)[];
   };
-  impl: string;
+  impl: Impl;
   store: string;
   lb: string;
-  flaws: string[];
+  flaws: Flaw[];
   runDir: string;
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;

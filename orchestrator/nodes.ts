@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RingKey } from '../session/options.ts';
 import { ManagedProcess } from './process.ts';
+import type { Flaw } from '../reference-servers/flaws.ts';
+import type { Impl } from '../reference-servers/config.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(PROJECT_ROOT, 'reference-servers', 'main.ts');
 
 export interface AppNodeSpec {
-  impl: 'engine' | 'express-session';
+  impl: Impl;
   nodeId: string;
   port: number;
   storeUrl: string;
@@ -24,7 +26,7 @@ export interface AppNodeSpec {
   maxSessionBytes: number;
   storeTimeoutMs: number;
   trustedProxies: readonly string[];
-  flaws: readonly string[];
+  flaws: readonly Flaw[];
   logLevel: string;
 }
 

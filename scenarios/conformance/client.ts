@@ -5,6 +5,7 @@
  */
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { currentSignal } from './abort.ts';
 
 export interface Reply {
   status: number;
@@ -27,6 +28,8 @@ export interface RequestOptions {
   /** Cookie header to send instead of the jar's. */
   cookie?: string;
   timeoutMs?: number;
+  /** Aborts the request; the running check's signal when omitted. */
+  signal?: AbortSignal;
 }
 
 const agents = new Map<string, Agent>();
@@ -68,12 +71,14 @@ export async function send(
   }
   const started = performance.now();
   const timeout = options.timeoutMs ?? 10_000;
+  const signal = options.signal ?? currentSignal();
   const attempt = () =>
     request(url, {
       method: method as Dispatcher.HttpMethod,
       headers,
       ...(body === undefined ? {} : { body }),
       dispatcher,
+      ...(signal === undefined ? {} : { signal }),
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });

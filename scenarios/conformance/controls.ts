@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startCluster } from '../../orchestrator/cluster.ts';
 import type { ClusterOptions } from '../../orchestrator/cluster.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
-import { FLAWS } from '../../reference-servers/flaws.ts';
+import type { Flaw } from '../../reference-servers/flaws.ts';
 import type { CheckResult } from '../../core/results.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { clusterFaults } from './faults.ts';
@@ -22,7 +22,7 @@ import type { CheckDefinition } from './types.ts';
 export const LOCAL_TIMEOUTS = { idleTimeoutMs: 2000, absoluteTimeoutMs: 8000 } as const;
 
 export interface ControlResult {
-  flaw: string;
+  flaw: Flaw;
   /** Each targeted check with its verdict; `caught` when all FAIL (or NON_STRICT). */
   checks: { id: string; verdict: string; why: string }[];
   caught: boolean;
@@ -31,8 +31,8 @@ export interface ControlResult {
 /** The flaws that prove each check, and checks no flaw proves (MUST ones are a defect). */
 export function controlPlan(
   catalogue: readonly CheckDefinition[] = CATALOGUE,
-): Map<string, CheckDefinition[]> {
-  const plan = new Map<string, CheckDefinition[]>();
+): Map<Flaw, CheckDefinition[]> {
+  const plan = new Map<Flaw, CheckDefinition[]>();
   for (const check of catalogue) {
     for (const flaw of check.provenBy) plan.set(flaw, [...(plan.get(flaw) ?? []), check]);
   }
@@ -41,7 +41,7 @@ export function controlPlan(
 
 /** Runs one flaw's cluster against its checks. */
 export async function runControl(
-  flaw: string,
+  flaw: Flaw,
   checks: readonly CheckDefinition[],
   store: StoreKind,
   extra: Partial<ClusterOptions> = {},
@@ -69,7 +69,7 @@ export async function runControl(
     });
     const { report } = await runConformance({
       target,
-      description: { label: target.label, nodes: target.nodes, flaws: [flaw] },
+      description: { label: target.label, nodes: [...target.nodes], flaws: [flaw] },
       checks,
       store: inspector,
       faults: clusterFaults(cluster),
@@ -97,12 +97,12 @@ export async function runControls(
   parallel = 2,
   onResult?: (r: ControlResult) => void,
 ): Promise<ControlResult[]> {
-  const plan = [...controlPlan()].filter(([flaw]) => Object.hasOwn(FLAWS, flaw));
+  const plan = [...controlPlan()];
   const results: ControlResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < plan.length) {
-      const [flaw, checks] = plan[next++] as [string, CheckDefinition[]];
+      const [flaw, checks] = plan[next++] as [Flaw, CheckDefinition[]];
       const result = await runControl(flaw, checks, store);
       onResult?.(result);
       results.push(result);

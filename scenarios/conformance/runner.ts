@@ -10,6 +10,9 @@ import type {
   TargetDescription,
   Verdict,
 } from '../../core/results.ts';
+import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { withCheckSignal } from './abort.ts';
 import { History } from './history.ts';
 import type {
   CheckContext,
@@ -77,24 +80,31 @@ function isTransportError(error: unknown): boolean {
   );
 }
 
+/** How long an aborted check gets to unwind before the run goes on without it. */
+const ABORT_GRACE_MS = 5_000;
+
 async function runOne(
   check: CheckDefinition,
-  ctx: CheckContext,
+  ctx: Omit<CheckContext, 'signal'>,
   timeoutMs: number,
 ): Promise<Outcome & { error?: boolean }> {
+  const controller = new AbortController();
+  // Every request of the check listens to it: hundreds at once in the concurrency checks.
+  setMaxListeners(0, controller.signal);
+  const running = withCheckSignal(controller.signal, () =>
+    check.run({ ...ctx, signal: controller.signal }),
+  );
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          verdict: 'UNKNOWN',
-          why: `the check did not finish within ${timeoutMs / 1000} s`,
-        }),
-      timeoutMs,
-    );
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
-    return await Promise.race([check.run(ctx), timeout]);
+    const first = await Promise.race([running, timedOut]);
+    if (first !== 'timeout') return first;
+    // Stop its requests and waits, and let it unwind, so it cannot overlap the next checks.
+    controller.abort(new Error(`check timed out after ${timeoutMs} ms`));
+    await Promise.race([running.catch(() => undefined), delay(ABORT_GRACE_MS)]);
+    return { verdict: 'UNKNOWN', why: `the check did not finish within ${timeoutMs / 1000} s` };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof StepError || isTransportError(error))
@@ -146,7 +156,7 @@ export async function runConformance(
       log(`${check.id} SKIPPED (${reason})`);
       return;
     }
-    const ctx: CheckContext = {
+    const ctx: Omit<CheckContext, 'signal'> = {
       target,
       store,
       faults,
@@ -170,7 +180,7 @@ export async function runConformance(
   // Long waits first, so they overlap the rest.
   const shared = options.checks
     .filter((c) => !c.exclusive)
-    .sort((a, b) => Number(b.id.startsWith('SL-EX')) - Number(a.id.startsWith('SL-EX')));
+    .sort((a, b) => Number(b.long ?? false) - Number(a.long ?? false));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < shared.length) await execute(shared[next++] as CheckDefinition);

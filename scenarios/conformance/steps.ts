@@ -2,6 +2,8 @@
  * Steps the checks share: log in as a fresh user, find the session cookie in a reply, pull the
  * session id out of a cookie value, and record operations in the history.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+import { currentSignal } from './abort.ts';
 import { SessionClient } from './client.ts';
 import type { Reply, RequestOptions } from './client.ts';
 import type { HistoryOp } from './history.ts';
@@ -95,8 +97,11 @@ export async function recorded(
   return { reply, op };
 }
 
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects at once when the running check is aborted. */
+export const sleep = (ms: number): Promise<void> => {
+  const signal = currentSignal();
+  return delay(ms, undefined, signal === undefined ? {} : { signal });
+};
 
 /** Runs `tasks` with at most `limit` in flight. */
 export async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {

@@ -2,7 +2,7 @@
  * Discovers a target: every node must answer `GET /contract` (version 1) with its own node id.
  */
 import { send } from './client.ts';
-import type { Contract, Target } from './types.ts';
+import type { Contract, NodeUrls, Target } from './types.ts';
 import { TargetError } from '../../core/errors.ts';
 
 export interface TargetInput {
@@ -33,7 +33,9 @@ function checkContract(url: string, body: unknown): Contract {
 }
 
 export async function discoverTarget(input: TargetInput): Promise<Target> {
-  if (input.nodes.length === 0) throw new TargetError('a target needs at least one node URL');
+  const [first, ...rest] = input.nodes;
+  if (first === undefined) throw new TargetError('a target needs at least one node URL');
+  const nodes: NodeUrls = [first, ...rest];
   const contracts: Contract[] = [];
   for (const url of input.nodes) {
     const reply = await send(`${url}/contract`, 'GET', { timeoutMs: 5000 }).catch(
@@ -51,10 +53,10 @@ export async function discoverTarget(input: TargetInput): Promise<Target> {
     );
   const contract = contracts[0] as Contract;
   return {
-    label: input.label ?? input.entry ?? input.nodes[0] ?? 'target',
-    nodes: input.nodes,
+    label: input.label ?? input.entry ?? first,
+    nodes,
     nodeIds: contracts.map((c) => c.node),
-    entry: input.entry ?? (input.nodes[0] as string),
+    entry: input.entry ?? first,
     hasEntry: input.entry !== undefined,
     ...(input.entryTls === undefined ? {} : { entryTls: input.entryTls }),
     password: input.password,

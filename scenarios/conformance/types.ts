@@ -5,14 +5,24 @@
 import type { Level } from '../../core/results.ts';
 import type { History } from './history.ts';
 import type { Capability, ContractDocument } from '../../core/contract.ts';
+import type { Flaw } from '../../reference-servers/flaws.ts';
 
 /** The target's `GET /contract` document. */
 export type Contract = ContractDocument;
 
+/** At least one URL: `nodes[0]` is always there. */
+export type NodeUrls = readonly [string, ...string[]];
+
+/** The node for the i-th step of a round over the nodes (negative: from the end). */
+export function nodeAt(nodes: NodeUrls, index: number): string {
+  const n = nodes.length;
+  return nodes[((index % n) + n) % n] ?? nodes[0];
+}
+
 export interface Target {
   label: string;
   /** One base URL per node (direct access). */
-  nodes: string[];
+  nodes: NodeUrls;
   /** Each node's id from its /contract (X-Node-Id), in the order of `nodes`. */
   nodeIds: string[];
   /** The load balancer's URL; the first node when there is none. */
@@ -66,6 +76,8 @@ export interface CheckContext {
   user(): string;
   /** Progress for stderr. */
   log(message: string): void;
+  /** Aborted at the check's timeout; the HTTP client and `sleep` already follow it. */
+  signal: AbortSignal;
 }
 
 export interface Outcome {
@@ -84,8 +96,10 @@ export interface CheckDefinition {
   needs?: Need[];
   /** Disturbs the target (faults, store counters): runs alone, after the others. */
   exclusive?: boolean;
+  /** Waits out timeouts (seconds): started first, so the wait overlaps the other checks. */
+  long?: boolean;
   /** Reference-server flaws this check is proven to catch (the negative controls). */
-  provenBy: string[];
+  provenBy: Flaw[];
   run(ctx: CheckContext): Promise<Outcome>;
 }
 

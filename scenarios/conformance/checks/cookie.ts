@@ -126,7 +126,7 @@ export const cookieChecks: CheckDefinition[] = [
     provenBy: ['fat-cookie'],
     run: (ctx) =>
       // Direct to a node: a proxy may refuse an oversized header before the client sees it.
-      onLoginCookie(ctx, ctx.target.nodes[0] as string, (line) => {
+      onLoginCookie(ctx, ctx.target.nodes[0], (line) => {
         const bytes = Buffer.byteLength(line.split(';')[0] ?? '');
         return bytes <= 4096
           ? pass(`${bytes} bytes`, { bytes })

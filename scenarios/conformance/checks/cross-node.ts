@@ -7,6 +7,7 @@ import { findLostWrites, findStaleReads } from '../history.ts';
 import { login, pooled, recorded } from '../steps.ts';
 import { fail, pass } from '../types.ts';
 import type { CheckDefinition } from '../types.ts';
+import { nodeAt } from '../types.ts';
 
 const unique = (): string => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -20,7 +21,7 @@ export const crossNodeChecks: CheckDefinition[] = [
     provenBy: ['memory-store'],
     async run(ctx) {
       const { nodes } = ctx.target;
-      const client = await login(ctx, nodes[0] as string);
+      const client = await login(ctx, nodes[0]);
       const witnesses: string[] = [];
       for (const [i, writer] of nodes.entries()) {
         const value = unique();
@@ -110,21 +111,15 @@ export const crossNodeChecks: CheckDefinition[] = [
     provenBy: ['whole-session-writes', 'memory-store'],
     async run(ctx) {
       const { nodes } = ctx.target;
-      const client = await login(ctx, nodes[0] as string);
+      const client = await login(ctx, nodes[0]);
       const session = `xn03-${unique()}`;
       await pooled(
         Array.from({ length: 100 }, (_, i) => () => {
           const value = `v${i}-${unique()}`;
           const entry = { check: 'SL-XN-03', session, op: 'write' as const, key: `k${i}`, value };
-          return recorded(
-            ctx,
-            entry,
-            client,
-            nodes[i % nodes.length] as string,
-            'PUT',
-            `/session/data/k${i}`,
-            { body: { value } },
-          );
+          return recorded(ctx, entry, client, nodeAt(nodes, i), 'PUT', `/session/data/k${i}`, {
+            body: { value },
+          });
         }),
         50,
       );
@@ -132,7 +127,7 @@ export const crossNodeChecks: CheckDefinition[] = [
         ctx,
         { check: 'SL-XN-03', session, op: 'read' },
         client,
-        nodes[nodes.length - 1] as string,
+        nodeAt(nodes, -1),
         'GET',
         '/session/data',
       );
@@ -158,18 +153,17 @@ export const crossNodeChecks: CheckDefinition[] = [
     provenBy: ['whole-session-writes', 'memory-store'],
     async run(ctx) {
       const { nodes } = ctx.target;
-      const client = await login(ctx, nodes[0] as string);
+      const client = await login(ctx, nodes[0]);
       const replies = await pooled(
         Array.from(
           { length: 500 },
-          (_, i) => () =>
-            client.request(nodes[i % nodes.length] as string, 'POST', '/session/counter/xn04'),
+          (_, i) => () => client.request(nodeAt(nodes, i), 'POST', '/session/counter/xn04'),
         ),
         50,
       );
       const ok = replies.filter((r) => r.status === 200);
       const values = new Set(ok.map((r) => (r.body as { value?: unknown }).value));
-      const final = (await client.request(nodes[0] as string, 'GET', '/session/data/xn04')).body as
+      const final = (await client.request(nodes[0], 'GET', '/session/data/xn04')).body as
         { value?: unknown } | undefined;
       const evidence = {
         answered200: ok.length,

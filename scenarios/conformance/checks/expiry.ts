@@ -6,6 +6,7 @@
 import { login, sleep } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
 import type { CheckDefinition } from '../types.ts';
+import { nodeAt } from '../types.ts';
 
 export const MAX_WAIT_MS = 30_000;
 /** Stores count expiry in whole seconds (memcached): allow one more. */
@@ -14,6 +15,7 @@ const SLACK_MS = 1_200;
 export const expiryChecks: CheckDefinition[] = [
   {
     id: 'SL-EX-01',
+    long: true,
     title: 'an idle session is gone on every node after idleTimeoutMs',
     level: 'MUST',
     refs: ['ASVS-5.0-7.3.1', 'ASVS-4.0.3-3.3.2', 'WSTG-SESS-07', 'CWE-613'],
@@ -24,7 +26,7 @@ export const expiryChecks: CheckDefinition[] = [
         return unknown(
           `idleTimeoutMs ${idleTimeoutMs} is too long to wait for; run the target with a short one`,
         );
-      const client = await login(ctx, ctx.target.nodes[0] as string);
+      const client = await login(ctx, ctx.target.nodes[0]);
       await sleep(idleTimeoutMs + SLACK_MS);
       const alive: string[] = [];
       for (const [i, node] of ctx.target.nodes.entries()) {
@@ -41,6 +43,7 @@ export const expiryChecks: CheckDefinition[] = [
   },
   {
     id: 'SL-EX-02',
+    long: true,
     title: 'activity on one node keeps the session alive on all nodes',
     level: 'MUST',
     refs: ['ASVS-5.0-7.3.1'],
@@ -53,11 +56,11 @@ export const expiryChecks: CheckDefinition[] = [
         return unknown(
           `idleTimeoutMs ${idleTimeoutMs} is too long to wait for; run the target with a short one`,
         );
-      const client = await login(ctx, nodes[0] as string);
+      const client = await login(ctx, nodes[0]);
       const started = Date.now();
       // A request every quarter of the idle timeout, rotating over the nodes.
       for (let i = 0; Date.now() - started < span; i++) {
-        const me = await client.request(nodes[i % nodes.length] as string, 'GET', '/me');
+        const me = await client.request(nodeAt(nodes, i), 'GET', '/me');
         if (me.status !== 200) {
           return fail(
             `the session ended at ${Date.now() - started} ms although a request came every ${idleTimeoutMs / 4} ms`,
@@ -76,6 +79,7 @@ export const expiryChecks: CheckDefinition[] = [
   },
   {
     id: 'SL-EX-03',
+    long: true,
     title: 'the session ends absoluteTimeoutMs after login despite activity',
     level: 'MUST',
     refs: ['ASVS-4.0.3-3.3.2', 'ASVS-5.0-7.3.2', 'CWE-613'],
@@ -91,11 +95,11 @@ export const expiryChecks: CheckDefinition[] = [
         return unknown(
           `absoluteTimeoutMs ${absoluteTimeoutMs} is too long to wait for; run the target with a short one`,
         );
-      const client = await login(ctx, nodes[0] as string);
+      const client = await login(ctx, nodes[0]);
       const started = Date.now();
       const step = Math.max(100, Math.min(idleTimeoutMs / 4, 1000));
       for (let i = 0; Date.now() - started < absoluteTimeoutMs + SLACK_MS; i++) {
-        const me = await client.request(nodes[i % nodes.length] as string, 'GET', '/me');
+        const me = await client.request(nodeAt(nodes, i), 'GET', '/me');
         if (me.status === 401) {
           const at = Date.now() - started;
           return at >= absoluteTimeoutMs - SLACK_MS

@@ -31,7 +31,7 @@ export const faultChecks: CheckDefinition[] = [
     exclusive: true,
     provenBy: ['fail-open'],
     async run(ctx) {
-      const client = await login(ctx, ctx.target.nodes[0] as string);
+      const client = await login(ctx, ctx.target.nodes[0]);
       const seen = await withStoreOutage(ctx, async () => {
         const out: {
           node: number;
@@ -91,7 +91,7 @@ export const faultChecks: CheckDefinition[] = [
     exclusive: true,
     provenBy: ['logout-on-store-error'],
     async run(ctx) {
-      const url = ctx.target.nodes[0] as string;
+      const url = ctx.target.nodes[0];
       const { idleTimeoutMs } = ctx.target.contract;
       const client = await login(ctx, url);
       const lastSeen = Date.now();

@@ -10,7 +10,7 @@ import type { CheckContext, CheckDefinition } from '../types.ts';
 /** An anonymous session holding `{fx: marker}`, created on node 0. */
 async function anonymous(ctx: CheckContext, marker: string): Promise<SessionClient> {
   const client = new SessionClient();
-  await client.request(ctx.target.nodes[0] as string, 'PUT', '/session/data/fx', {
+  await client.request(ctx.target.nodes[0], 'PUT', '/session/data/fx', {
     body: { value: marker },
   });
   return client;
@@ -30,7 +30,7 @@ export const fixationChecks: CheckDefinition[] = [
         return unknown(
           'the first write created no session cookie, so there is no pre-login id to compare',
         );
-      const reply = await client.request(ctx.target.nodes[0] as string, 'POST', '/login', {
+      const reply = await client.request(ctx.target.nodes[0], 'POST', '/login', {
         body: { user: ctx.user(), password: ctx.target.password },
       });
       if (reply.status !== 200) return unknown(`login answered ${reply.status}`);
@@ -52,7 +52,7 @@ export const fixationChecks: CheckDefinition[] = [
       const client = await anonymous(ctx, 'pre-login-data');
       const oldCookie = client.cookie;
       if (!oldCookie) return unknown('the first write created no session cookie');
-      await login(ctx, ctx.target.nodes[0] as string, ctx.user(), client);
+      await login(ctx, ctx.target.nodes[0], ctx.user(), client);
       const alive: string[] = [];
       for (const [i, node] of ctx.target.nodes.entries()) {
         const me = await client.request(node, 'GET', '/me', { cookie: oldCookie });
@@ -73,9 +73,9 @@ export const fixationChecks: CheckDefinition[] = [
     provenBy: ['adopt-client-id'],
     async run(ctx) {
       const { contract, nodes } = ctx.target;
-      const ended = await login(ctx, nodes[0] as string);
+      const ended = await login(ctx, nodes[0]);
       const endedCookie = ended.cookie;
-      await ended.request(nodes[0] as string, 'POST', '/logout');
+      await ended.request(nodes[0], 'POST', '/logout');
       const chosen = [
         `${contract.cookieName}=${'Fx03ChosenByTheClient'.padEnd(43, 'x')}`,
         endedCookie,
@@ -84,7 +84,7 @@ export const fixationChecks: CheckDefinition[] = [
       for (const cookie of chosen) {
         const planted = idOf(cookie.slice(cookie.indexOf('=') + 1));
         const client = new SessionClient();
-        const reply = await client.request(nodes[0] as string, 'PUT', '/session/data/fx', {
+        const reply = await client.request(nodes[0], 'PUT', '/session/data/fx', {
           cookie,
           body: { value: 1 },
         });
@@ -107,11 +107,11 @@ export const fixationChecks: CheckDefinition[] = [
     provenBy: ['failed-login-destroys'],
     async run(ctx) {
       const client = await anonymous(ctx, 'kept');
-      const reply = await client.request(ctx.target.nodes[0] as string, 'POST', '/login', {
+      const reply = await client.request(ctx.target.nodes[0], 'POST', '/login', {
         body: { user: ctx.user(), password: `${ctx.target.password}-wrong` },
       });
-      const me = await client.request(ctx.target.nodes[0] as string, 'GET', '/me');
-      const data = await client.request(ctx.target.nodes[0] as string, 'GET', '/session/data/fx');
+      const me = await client.request(ctx.target.nodes[0], 'GET', '/me');
+      const data = await client.request(ctx.target.nodes[0], 'GET', '/session/data/fx');
       const evidence = {
         loginStatus: reply.status,
         meStatus: me.status,

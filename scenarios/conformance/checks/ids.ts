@@ -5,6 +5,7 @@ import { SessionClient } from '../client.ts';
 import { cookieValue, idOf, login, pooled, sessionCookieLine } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
 import type { CheckDefinition } from '../types.ts';
+import { nodeAt } from '../types.ts';
 
 const ALPHABETS: [RegExp, string][] = [
   [/^[0-9a-f]+$/, '0123456789abcdef'],
@@ -72,12 +73,9 @@ export const idChecks: CheckDefinition[] = [
         Array.from(
           { length: 1000 },
           (_, i) => () =>
-            new SessionClient().request(
-              nodes[i % nodes.length] as string,
-              'PUT',
-              '/session/data/id',
-              { body: { value: i } },
-            ),
+            new SessionClient().request(nodeAt(nodes, i), 'PUT', '/session/data/id', {
+              body: { value: i },
+            }),
         ),
         32,
       );
@@ -110,7 +108,7 @@ export const idChecks: CheckDefinition[] = [
     refs: ['ASVS-5.0-7.2.1', 'WSTG-SESS-01', 'CWE-565'],
     provenBy: ['skip-signature'],
     async run(ctx) {
-      const url = ctx.target.nodes[0] as string;
+      const url = ctx.target.nodes[0];
       const client = await login(ctx, url);
       const [name = '', ...rest] = client.cookie.split('=');
       const value = rest.join('=');
@@ -152,7 +150,7 @@ export const idChecks: CheckDefinition[] = [
     refs: ['ASVS-4.0.3-3.1.1', 'ASVS-5.0-7.2.2', 'CWE-598'],
     provenBy: ['leak-id'],
     async run(ctx) {
-      const url = ctx.target.nodes[0] as string;
+      const url = ctx.target.nodes[0];
       const client = new SessionClient();
       const seen = [
         await client.request(url, 'PUT', '/session/data/x', { body: { value: 1 } }),

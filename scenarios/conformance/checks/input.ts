@@ -146,7 +146,7 @@ export const inputChecks: CheckDefinition[] = [
     provenBy: ['bad-input-500'],
     async run(ctx) {
       const { nodes, contract } = ctx.target;
-      const client = await login(ctx, nodes[0] as string);
+      const client = await login(ctx, nodes[0]);
       const corpus = malformedCorpus(contract.cookieName, client.cookie);
       const outcomes = await pooled(
         corpus.map((c, i) => async () => {
@@ -214,7 +214,7 @@ export const inputChecks: CheckDefinition[] = [
     provenBy: ['no-size-limit'],
     async run(ctx) {
       const { maxSessionBytes } = ctx.target.contract;
-      const url = ctx.target.nodes[0] as string;
+      const url = ctx.target.nodes[0];
       if (!maxSessionBytes)
         return fail(
           'the target declares no session size limit (maxSessionBytes: 0): one client can fill the store',

@@ -6,6 +6,7 @@ import { findResurrections } from '../history.ts';
 import { isClearing, login, recorded, sessionCookieLine } from '../steps.ts';
 import { fail, pass } from '../types.ts';
 import type { CheckDefinition } from '../types.ts';
+import { nodeAt } from '../types.ts';
 
 export const logoutChecks: CheckDefinition[] = [
   {
@@ -16,10 +17,10 @@ export const logoutChecks: CheckDefinition[] = [
     provenBy: ['cookie-only-logout'],
     async run(ctx) {
       const { nodes } = ctx.target;
-      const client = await login(ctx, nodes[0] as string);
-      await client.request(nodes[0] as string, 'PUT', '/session/data/lo', { body: { value: 'x' } });
+      const client = await login(ctx, nodes[0]);
+      await client.request(nodes[0], 'PUT', '/session/data/lo', { body: { value: 'x' } });
       const cookie = client.cookie;
-      const out = await client.request(nodes[0] as string, 'POST', '/logout');
+      const out = await client.request(nodes[0], 'POST', '/logout');
       const alive: string[] = [];
       for (const [i, node] of nodes.entries()) {
         const me = await client.request(node, 'GET', '/me', { cookie });
@@ -44,8 +45,8 @@ export const logoutChecks: CheckDefinition[] = [
     refs: ['ASVS-5.0-7.4.1', 'WSTG-SESS-06'],
     provenBy: ['logout-keeps-cookie'],
     async run(ctx) {
-      const client = await login(ctx, ctx.target.nodes[0] as string);
-      const out = await client.request(ctx.target.nodes[0] as string, 'POST', '/logout');
+      const client = await login(ctx, ctx.target.nodes[0]);
+      const out = await client.request(ctx.target.nodes[0], 'POST', '/logout');
       const line = sessionCookieLine(out, ctx.target.contract);
       const evidence = { setCookie: line ?? null };
       return line !== undefined && isClearing(line)
@@ -138,8 +139,8 @@ export const logoutChecks: CheckDefinition[] = [
       const { nodes } = ctx.target;
       const user = ctx.user();
       const sessions = await Promise.all(nodes.map((node) => login(ctx, node, user)));
-      const bystander = await login(ctx, nodes[0] as string);
-      const out = await sessions[0]?.request(nodes[0] as string, 'POST', '/logout-all');
+      const bystander = await login(ctx, nodes[0]);
+      const out = await sessions[0]?.request(nodes[0], 'POST', '/logout-all');
       const alive: string[] = [];
       for (const [s, client] of sessions.entries()) {
         for (const [i, node] of nodes.entries()) {
@@ -147,7 +148,7 @@ export const logoutChecks: CheckDefinition[] = [
           if (me.status !== 401) alive.push(`session ${s + 1} on node ${i + 1}: /me ${me.status}`);
         }
       }
-      const other = await bystander.request(nodes[nodes.length - 1] as string, 'GET', '/me');
+      const other = await bystander.request(nodeAt(nodes, -1), 'GET', '/me');
       const evidence = { logoutAllStatus: out?.status, stillAlive: alive, otherUser: other.status };
       if (out?.status !== 204) return fail(`logout-all answered ${out?.status}, not 204`, evidence);
       if (alive.length > 0)

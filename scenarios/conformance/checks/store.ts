@@ -13,7 +13,7 @@ async function storedSession(ctx: CheckContext): Promise<{
   url: string;
   client: Awaited<ReturnType<typeof login>>;
 }> {
-  const url = ctx.target.nodes[0] as string;
+  const url = ctx.target.nodes[0];
   const client = await login(ctx, url);
   return {
     id: clientId(client, ctx.target.contract),

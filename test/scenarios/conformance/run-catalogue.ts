@@ -27,7 +27,7 @@ export async function runCatalogue(
   const checks = only.length ? selectChecks(only, []) : [...CATALOGUE];
   const { report } = await runConformance({
     target,
-    description: { label: 'test', nodes: target.nodes },
+    description: { label: 'test', nodes: [...target.nodes] },
     checks,
     store,
     faults: clusterFaults(cluster),
