@@ -120,3 +120,32 @@ export interface RunResults {
   conformance: ConformanceReport[];
   bench?: BenchReport;
 }
+
+export type RatioName = keyof BenchReport['ratios'];
+
+/**
+ * The bench's headline ratios (read workload, direct path): numerator and denominator targets,
+ * the goal each should reach, and what it means. The one source for the bench and the reports.
+ */
+export const BENCH_RATIOS: Readonly<
+  Record<RatioName, { over: string; under: string; goal: number; meaning: string }>
+> = {
+  engine_vs_express_nosession_read: {
+    over: 'engine-redis',
+    under: 'express-nosession',
+    goal: 0.9,
+    meaning: 'engine reads vs Express without sessions',
+  },
+  engine_vs_express_session_read: {
+    over: 'engine-redis',
+    under: 'express-session-redis',
+    goal: 1.4,
+    meaning: 'engine reads vs express-session + connect-redis',
+  },
+  engine_http_vs_raw_redis_read: {
+    over: 'engine-http-redis',
+    under: 'raw-ioredis-get',
+    goal: 0.7,
+    meaning: 'engine over HTTP vs raw ioredis GETs',
+  },
+};

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_SESSION_OPTIONS } from '../session/options.ts';
 import type { RingKey } from '../session/options.ts';
 import type { BalanceMode } from '../nginx/render.ts';
 import type { StoreKind } from '../stores/from-url.ts';
@@ -41,9 +42,9 @@ export interface ClusterOptions {
   idleTimeoutMs?: number;
   /** @default 3_600_000 (1 h) */
   absoluteTimeoutMs?: number;
-  /** @default 65_536 */
+  /** @default DEFAULT_SESSION_OPTIONS.maxSessionBytes */
   maxSessionBytes?: number;
-  /** @default 1000 */
+  /** @default DEFAULT_SESSION_OPTIONS.storeTimeoutMs */
   storeTimeoutMs?: number;
   /** Encryption at rest on the engine nodes. @default false */
   encrypt?: boolean;
@@ -61,8 +62,8 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   tls: false,
   idleTimeoutMs: 300_000,
   absoluteTimeoutMs: 3_600_000,
-  maxSessionBytes: 65_536,
-  storeTimeoutMs: 1000,
+  maxSessionBytes: DEFAULT_SESSION_OPTIONS.maxSessionBytes,
+  storeTimeoutMs: DEFAULT_SESSION_OPTIONS.storeTimeoutMs,
   logLevel: 'warn',
 } as const;
 

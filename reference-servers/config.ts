@@ -3,6 +3,7 @@
  * password, timeouts, keyrings and flaws. Checked first, then filled with defaults.
  */
 import { InvalidOptionError } from '../core/errors.ts';
+import { DEFAULT_SESSION_OPTIONS, checkLifetimeOptions } from '../session/options.ts';
 import type { RingKey } from '../session/options.ts';
 import { parseStoreUrl } from '../stores/from-url.ts';
 import { FLAWS, isFlaw } from './flaws.ts';
@@ -22,13 +23,13 @@ export interface NodeConfigInput {
   /** See stores/from-url.ts. @default 'redis://127.0.0.1:6379' */
   storeUrl?: string;
   password?: string;
-  /** @default 1_800_000 */
+  /** @default DEFAULT_SESSION_OPTIONS.idleTimeoutMs */
   idleTimeoutMs?: number;
-  /** @default 43_200_000 */
+  /** @default DEFAULT_SESSION_OPTIONS.absoluteTimeoutMs */
   absoluteTimeoutMs?: number;
-  /** @default 65_536 */
+  /** @default DEFAULT_SESSION_OPTIONS.maxSessionBytes */
   maxSessionBytes?: number;
-  /** @default 1000 */
+  /** @default DEFAULT_SESSION_OPTIONS.storeTimeoutMs */
   storeTimeoutMs?: number;
   /** `id:secret,id:secret`, primary first. */
   signingKeys?: string;
@@ -59,6 +60,19 @@ export interface NodeConfig {
   logLevel: string;
 }
 
+export const DEFAULT_NODE_CONFIG = {
+  impl: 'engine',
+  port: 0,
+  host: '127.0.0.1',
+  nodeId: 'n1',
+  storeUrl: 'redis://127.0.0.1:6379',
+  idleTimeoutMs: DEFAULT_SESSION_OPTIONS.idleTimeoutMs,
+  absoluteTimeoutMs: DEFAULT_SESSION_OPTIONS.absoluteTimeoutMs,
+  maxSessionBytes: DEFAULT_SESSION_OPTIONS.maxSessionBytes,
+  storeTimeoutMs: DEFAULT_SESSION_OPTIONS.storeTimeoutMs,
+  logLevel: 'info',
+} as const;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** `k2:secret,k1:secret` → ring keys (secrets may contain ':' but not ','). */
@@ -71,18 +85,19 @@ export function parseRing(field: string, text: string): RingKey[] {
   });
 }
 
-function integer(field: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min)
-    throw new InvalidOptionError(`invalid ${field} ${value}: expected an integer >= ${min}`);
+function port(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_NODE_CONFIG.port;
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    throw new InvalidOptionError(`invalid port ${value}: expected an integer from 0 to 65535`);
   return value;
 }
 
 export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
-  const impl = input.impl ?? 'engine';
+  const d = DEFAULT_NODE_CONFIG;
+  const impl = input.impl ?? d.impl;
   if (!(IMPLS as readonly string[]).includes(impl))
     throw new InvalidOptionError(`invalid impl "${impl}": expected ${IMPLS.join(' | ')}`);
-  const storeUrl = input.storeUrl ?? 'redis://127.0.0.1:6379';
+  const storeUrl = input.storeUrl ?? d.storeUrl;
   parseStoreUrl(storeUrl);
   if (!input.password)
     throw new InvalidOptionError('password: expected the test password (SESSIONLAB_PASSWORD)');
@@ -90,10 +105,10 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     throw new InvalidOptionError(
       'signingKeys: expected id:secret[,id:secret] (SESSIONLAB_SIGNING_KEYS)',
     );
-  const nodeId = input.nodeId ?? 'n1';
+  const nodeId = input.nodeId ?? d.nodeId;
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(nodeId))
     throw new InvalidOptionError(`invalid nodeId "${nodeId}": expected [A-Za-z0-9_-]{1,32}`);
-  const logLevel = input.logLevel ?? 'info';
+  const logLevel = input.logLevel ?? d.logLevel;
   if (!LOG_LEVELS.includes(logLevel))
     throw new InvalidOptionError(
       `invalid logLevel "${logLevel}": expected ${LOG_LEVELS.join(' | ')}`,
@@ -108,17 +123,18 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
   }
   if (flaws.size > 0 && impl !== 'engine')
     throw new InvalidOptionError('flaws: only the engine server has flaw switches');
+  checkLifetimeOptions(input);
   return {
     impl: impl as Impl,
-    port: integer('port', input.port, 0, 0),
-    host: input.host ?? '127.0.0.1',
+    port: port(input.port),
+    host: input.host ?? d.host,
     nodeId,
     storeUrl,
     password: input.password,
-    idleTimeoutMs: integer('idleTimeoutMs', input.idleTimeoutMs, 1_800_000, 1000),
-    absoluteTimeoutMs: integer('absoluteTimeoutMs', input.absoluteTimeoutMs, 43_200_000, 0),
-    maxSessionBytes: integer('maxSessionBytes', input.maxSessionBytes, 65_536, 0),
-    storeTimeoutMs: integer('storeTimeoutMs', input.storeTimeoutMs, 1000, 1),
+    idleTimeoutMs: input.idleTimeoutMs ?? d.idleTimeoutMs,
+    absoluteTimeoutMs: input.absoluteTimeoutMs ?? d.absoluteTimeoutMs,
+    maxSessionBytes: input.maxSessionBytes ?? d.maxSessionBytes,
+    storeTimeoutMs: input.storeTimeoutMs ?? d.storeTimeoutMs,
     signingKeys: parseRing('signingKeys', input.signingKeys),
     encryptionKeys: parseRing('encryptionKeys', input.encryptionKeys ?? ''),
     trustedProxies: [...(input.trustedProxies ?? [])],

@@ -4,25 +4,16 @@
  */
 import { escapeMarkdownCell as cell } from './escape.ts';
 import type { BenchReport, ConformanceReport, RunResults } from '../core/results.ts';
+import { benchRatioTable, benchResultTable, markdownTable as table } from './bench-tables.ts';
 import {
-  RATIO_GOALS,
   VERDICTS,
   countVerdicts,
-  finiteOrNull,
   formatNumber,
   formatSeconds,
   problemsFirst,
   targetLabel,
 } from './summarize.ts';
 import { EXIT_MEANING } from '../core/exit-codes.ts';
-
-function table(header: string[], rows: string[][]): string[] {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ];
-}
 
 function exitText(code: unknown): string {
   const meaning = typeof code === 'number' ? EXIT_MEANING[code] : undefined;
@@ -68,58 +59,17 @@ export function renderConformanceMarkdown(report: ConformanceReport): string {
 }
 
 function benchLines(bench: BenchReport): string[] {
-  const results = Array.isArray(bench.results) ? bench.results : [];
   return [
     '## Bench',
     '',
     `Started ${cell(bench.startedAt)}, took ${formatSeconds(bench.durationMs)}${bench.quick ? ', quick mode (short runs: indicative only)' : ''}. ` +
       'Requests per second are the median over repetitions; latency is of the median run.',
     '',
-    ...table(
-      [
-        'target',
-        'workload',
-        'path',
-        'nodes',
-        'connections',
-        'req/s (median)',
-        'min – max',
-        'p50 ms',
-        'p99 ms',
-        'errors',
-      ],
-      results.map((result) => [
-        cell(result.target),
-        cell(result.workload),
-        cell(result.path),
-        formatNumber(result.nodes),
-        formatNumber(result.connections),
-        `${formatNumber(result.rps?.median)}${result.noisy ? ' (noisy)' : ''}`,
-        `${formatNumber(result.rps?.min)} – ${formatNumber(result.rps?.max)}`,
-        formatNumber(result.latencyMs?.p50, 2),
-        formatNumber(result.latencyMs?.p99, 2),
-        formatNumber(
-          (finiteOrNull(result.errors) ?? 0) +
-            (finiteOrNull(result.timeouts) ?? 0) +
-            (finiteOrNull(result.non2xx) ?? 0),
-        ),
-      ]),
-    ),
+    ...benchResultTable(bench),
     '',
     '### Ratios (read workload, direct path)',
     '',
-    ...table(
-      ['ratio', 'value', 'goal', 'met'],
-      RATIO_GOALS.map(({ name, goal, meaning }) => {
-        const value = finiteOrNull(bench.ratios?.[name]);
-        return [
-          `\`${name}\` (${meaning})`,
-          value === null ? 'not measured' : value.toFixed(2),
-          `≥ ${goal.toFixed(2)}`,
-          value === null ? '—' : value >= goal ? 'yes' : '**no**',
-        ];
-      }),
-    ),
+    ...benchRatioTable(bench),
   ];
 }
 

@@ -2,7 +2,8 @@
  * What every renderer derives from results the same way: verdict counts and order, the
  * conformance matrix (checks × targets), stable anchors, and the bench ratios with their goals.
  */
-import type { BenchReport, CheckResult, ConformanceReport, Verdict } from '../core/results.ts';
+import { BENCH_RATIOS } from '../core/results.ts';
+import type { CheckResult, ConformanceReport, RatioName, Verdict } from '../core/results.ts';
 
 export const VERDICTS: readonly Verdict[] = [
   'PASS',
@@ -117,26 +118,10 @@ export function buildMatrix(reports: readonly ConformanceReport[]): Matrix {
   return { targets, rows: filled, evidence };
 }
 
-export type RatioName = keyof BenchReport['ratios'];
-
-/** The headline ratios (read workload, direct path) and the value each should reach. */
-export const RATIO_GOALS: readonly { name: RatioName; goal: number; meaning: string }[] = [
-  {
-    name: 'engine_vs_express_nosession_read',
-    goal: 0.9,
-    meaning: 'engine reads vs Express without sessions',
-  },
-  {
-    name: 'engine_vs_express_session_read',
-    goal: 1.4,
-    meaning: 'engine reads vs express-session + connect-redis',
-  },
-  {
-    name: 'engine_http_vs_raw_redis_read',
-    goal: 0.7,
-    meaning: 'engine over HTTP vs raw ioredis GETs',
-  },
-];
+/** The headline ratios with their goals, in report order (from core/results.ts BENCH_RATIOS). */
+export const RATIO_GOALS: readonly { name: RatioName; goal: number; meaning: string }[] = (
+  Object.keys(BENCH_RATIOS) as RatioName[]
+).map((name) => ({ name, goal: BENCH_RATIOS[name].goal, meaning: BENCH_RATIOS[name].meaning }));
 
 /** A number from results, or null when it is missing or not finite. */
 export function finiteOrNull(value: unknown): number | null {

@@ -146,6 +146,20 @@ function checkInteger(field: string, value: number | undefined, min: number): vo
   }
 }
 
+/** The lifetime and size options every session layer declares (engine and reference servers). */
+export type LifetimeOptions = Pick<
+  SessionOptions,
+  'idleTimeoutMs' | 'absoluteTimeoutMs' | 'maxSessionBytes' | 'storeTimeoutMs'
+>;
+
+/** Throws InvalidOptionError naming the first lifetime option that is out of range. */
+export function checkLifetimeOptions(options: LifetimeOptions): void {
+  checkInteger('idleTimeoutMs', options.idleTimeoutMs, 1000);
+  checkInteger('absoluteTimeoutMs', options.absoluteTimeoutMs, 0);
+  checkInteger('maxSessionBytes', options.maxSessionBytes, 0);
+  checkInteger('storeTimeoutMs', options.storeTimeoutMs, 1);
+}
+
 function buildBlockList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   for (const entry of entries) {
@@ -181,11 +195,8 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
       `invalid sameSite "${String(options.sameSite)}": expected Lax | Strict`,
     );
   }
-  checkInteger('idleTimeoutMs', options.idleTimeoutMs, 1000);
-  checkInteger('absoluteTimeoutMs', options.absoluteTimeoutMs, 0);
+  checkLifetimeOptions(options);
   checkInteger('touchAfterMs', options.touchAfterMs, 0);
-  checkInteger('maxSessionBytes', options.maxSessionBytes, 0);
-  checkInteger('storeTimeoutMs', options.storeTimeoutMs, 1);
   checkInteger('idBytes', options.idBytes, 32);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_SESSION_OPTIONS.idleTimeoutMs;
   const touchAfterMs = options.touchAfterMs ?? Math.min(Math.floor(idleTimeoutMs / 10), 60_000);

@@ -2,7 +2,8 @@
  * From repetitions to results, and from results to the headline ratios. Pure: the same samples
  * give the same numbers.
  */
-import type { BenchReport, BenchResult, LatencyMs } from '../../core/results.ts';
+import { BENCH_RATIOS } from '../../core/results.ts';
+import type { BenchReport, BenchResult, LatencyMs, RatioName } from '../../core/results.ts';
 
 /** One measured autocannon run. */
 export interface RunSample {
@@ -22,19 +23,6 @@ export type MeasurementKey = Pick<
 
 /** A result is noisy when (max − min) / median exceeds this. */
 export const NOISY_SPREAD = 0.1;
-
-export type RatioName = keyof BenchReport['ratios'];
-
-/** Each ratio: numerator and denominator target (read workload, direct path), and the goal. */
-export const RATIOS: Record<RatioName, { over: string; under: string; goal: number }> = {
-  engine_vs_express_nosession_read: { over: 'engine-redis', under: 'express-nosession', goal: 0.9 },
-  engine_vs_express_session_read: {
-    over: 'engine-redis',
-    under: 'express-session-redis',
-    goal: 1.4,
-  },
-  engine_http_vs_raw_redis_read: { over: 'engine-http-redis', under: 'raw-ioredis-get', goal: 0.7 },
-};
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of no values');
@@ -86,8 +74,8 @@ function directRead(results: readonly BenchResult[], target: string): number | u
 /** The headline ratios, each null when a side was not measured (or measured 0 req/s). */
 export function computeRatios(results: readonly BenchResult[]): BenchReport['ratios'] {
   const ratio = (name: RatioName): number | null => {
-    const over = directRead(results, RATIOS[name].over);
-    const under = directRead(results, RATIOS[name].under);
+    const over = directRead(results, BENCH_RATIOS[name].over);
+    const under = directRead(results, BENCH_RATIOS[name].under);
     return over === undefined || under === undefined || under === 0 ? null : round(over / under, 3);
   };
   return {

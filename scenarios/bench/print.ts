@@ -1,10 +1,9 @@
 /**
- * The bench as text for a terminal: the plan before it runs; after, a Markdown table of the
- * results and the headline ratios against their goals. Pure.
+ * The bench as text for a terminal: the plan before it runs; after, the report's Markdown
+ * tables of the results and the headline ratios against their goals. Pure.
  */
-import type { BenchReport, BenchResult } from '../../core/results.ts';
-import { RATIOS } from './aggregate.ts';
-import type { RatioName } from './aggregate.ts';
+import type { BenchReport } from '../../core/results.ts';
+import { benchRatioTable, benchResultTable } from '../../reports/bench-tables.ts';
 import { estimateSeconds } from './plan.ts';
 import type { BenchOptions, Measurement } from './plan.ts';
 import type { Pinning } from './run.ts';
@@ -28,75 +27,13 @@ export function renderPlan(
   ];
 }
 
-const HEADER = [
-  'target',
-  'workload',
-  'path',
-  'req/s',
-  'min–max',
-  'noisy',
-  'p50 ms',
-  'p90 ms',
-  'p99 ms',
-  'max ms',
-  'errors',
-  'timeouts',
-  'non-2xx',
-  'store ops/req',
-];
-
-const formatOps = (ops: BenchResult['storeOpsPerRequest']): string => {
-  if (ops === undefined) return '';
-  const entries = Object.entries(ops).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length === 0 ? 'none' : entries.map(([op, n]) => `${op} ${n}`).join(', ');
-};
-
-const whole = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-function row(result: BenchResult): string[] {
-  const { rps, latencyMs: l } = result;
-  return [
-    result.target,
-    result.workload,
-    result.path === 'nginx' ? `nginx ×${result.nodes}` : 'direct',
-    whole(rps.median),
-    `${whole(rps.min)}–${whole(rps.max)}`,
-    result.noisy ? 'noisy' : '',
-    String(l.p50),
-    String(l.p90),
-    String(l.p99),
-    String(l.max),
-    String(result.errors),
-    String(result.timeouts),
-    String(result.non2xx),
-    formatOps(result.storeOpsPerRequest),
-  ];
-}
-
-function table(rows: string[][]): string[] {
-  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  const [head = HEADER, ...body] = rows;
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
-}
-
-export function renderRatios(ratios: BenchReport['ratios']): string[] {
-  return (Object.keys(RATIOS) as RatioName[]).map((name) => {
-    const { over, under, goal } = RATIOS[name];
-    const value = ratios[name];
-    const verdict = value === null ? 'not measured' : value >= goal ? 'met' : 'MISSED';
-    const shown = value === null ? '–' : value.toFixed(2);
-    return `  ${name.padEnd(34)} ${shown.padStart(5)}  goal ≥ ${goal.toFixed(2)}  ${verdict}  (${over} / ${under})`;
-  });
-}
-
+/** The results and ratio tables, as in the report's Markdown (one renderer for both). */
 export function renderReport(report: BenchReport): string {
   const lines = [
-    ...table([HEADER, ...report.results.map(row)]),
+    ...benchResultTable(report),
     '',
     'ratios (read workload, direct to one node, medians of this run):',
-    ...renderRatios(report.ratios),
+    ...benchRatioTable(report),
   ];
   return `${lines.join('\n')}\n`;
 }

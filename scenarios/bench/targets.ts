@@ -14,13 +14,13 @@ import { PROJECT_ROOT, startAppNode } from '../../orchestrator/nodes.ts';
 import { freePorts } from '../../orchestrator/ports.ts';
 import { ManagedProcess } from '../../orchestrator/process.ts';
 import type { BenchImpl } from '../../reference-servers/bench/main.ts';
+import { DEFAULT_SESSION_OPTIONS } from '../../session/options.ts';
 import type { RingKey } from '../../session/options.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
 import { WORKLOADS } from './workloads.ts';
 
 const BENCH_MAIN = join(PROJECT_ROOT, 'reference-servers', 'bench', 'main.ts');
 /** Production-sized: a read refreshes the TTL at most once a minute (touchAfterMs 60 s). */
-const IDLE_TIMEOUT_MS = 1_800_000;
 
 export interface TargetSpec {
   /** `engine-redis`, `express-session-memcached`, `express-nosession`, ... */
@@ -144,10 +144,10 @@ async function startNode(
       password: options.password,
       signingKeys: options.signingKeys,
       encryptionKeys: [],
-      idleTimeoutMs: IDLE_TIMEOUT_MS,
-      absoluteTimeoutMs: 12 * 3_600_000,
-      maxSessionBytes: 65_536,
-      storeTimeoutMs: 1000,
+      idleTimeoutMs: DEFAULT_SESSION_OPTIONS.idleTimeoutMs,
+      absoluteTimeoutMs: DEFAULT_SESSION_OPTIONS.absoluteTimeoutMs,
+      maxSessionBytes: DEFAULT_SESSION_OPTIONS.maxSessionBytes,
+      storeTimeoutMs: DEFAULT_SESSION_OPTIONS.storeTimeoutMs,
       trustedProxies: [PROXY_ADDRESS],
       flaws: [],
       logLevel: 'warn',
@@ -161,7 +161,12 @@ async function startNode(
     args: [
       ...['--import', 'tsx', BENCH_MAIN, '--impl', spec.impl, '--node-id', nodeId],
       ...['--port', String(port), '--store-url', storeUrl, '--log-level', 'warn'],
-      ...['--idle-timeout-ms', String(IDLE_TIMEOUT_MS), '--trusted-proxy', PROXY_ADDRESS],
+      ...[
+        '--idle-timeout-ms',
+        String(DEFAULT_SESSION_OPTIONS.idleTimeoutMs),
+        '--trusted-proxy',
+        PROXY_ADDRESS,
+      ],
     ],
     env: {
       ...process.env,

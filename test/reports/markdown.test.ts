@@ -107,12 +107,12 @@ t.test(
     t.match(markdown, '## Conformance: express-session × redis');
     const bench = tableRows(
       markdown,
-      '| target | workload | path | nodes | connections | req/s (median) | min – max | p50 ms | p99 ms | errors |',
+      '| target | workload | path | nodes | connections | req/s (median) | min – max | p50 ms | p99 ms | errors | store ops/req |',
     );
     t.equal(bench.length, 11, 'one row per bench result');
     t.equal(
       bench[0],
-      '| engine-redis | read | direct | 1 | 50 | 18,450 | 17,712 – 18,819 | 2.61 | 8.09 | 0 |',
+      '| engine-redis | read | direct | 1 | 50 | 18,450 | 17,712 – 18,819 | 2.61 | 8.09 | 0 | HGETALL 1, PTTL 1 |',
     );
     t.match(bench[3], '6,100 (noisy)');
     t.same(tableRows(markdown, '| ratio | value | goal | met |'), [

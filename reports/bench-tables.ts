@@ -1,0 +1,75 @@
+/**
+ * The bench's two tables — results and headline ratios — as Markdown. The one renderer behind
+ * `sessionlab bench` on a terminal and the report's Markdown. Pure.
+ */
+import { escapeMarkdownCell as cell } from './escape.ts';
+import type { BenchReport, BenchResult } from '../core/results.ts';
+import { RATIO_GOALS, finiteOrNull, formatNumber } from './summarize.ts';
+
+export function markdownTable(header: string[], rows: string[][]): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ];
+}
+
+/** `HGETALL 1, PTTL 1`; empty when the store was not measured. */
+function formatOps(ops: BenchResult['storeOpsPerRequest']): string {
+  if (ops === undefined || ops === null || typeof ops !== 'object') return '';
+  const entries = Object.entries(ops).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0
+    ? 'none'
+    : entries.map(([op, n]) => `${cell(op)} ${cell(n)}`).join(', ');
+}
+
+export function benchResultTable(bench: BenchReport): string[] {
+  const results = Array.isArray(bench.results) ? bench.results : [];
+  return markdownTable(
+    [
+      'target',
+      'workload',
+      'path',
+      'nodes',
+      'connections',
+      'req/s (median)',
+      'min – max',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'store ops/req',
+    ],
+    results.map((result) => [
+      cell(result.target),
+      cell(result.workload),
+      cell(result.path),
+      formatNumber(result.nodes),
+      formatNumber(result.connections),
+      `${formatNumber(result.rps?.median)}${result.noisy ? ' (noisy)' : ''}`,
+      `${formatNumber(result.rps?.min)} – ${formatNumber(result.rps?.max)}`,
+      formatNumber(result.latencyMs?.p50, 2),
+      formatNumber(result.latencyMs?.p99, 2),
+      formatNumber(
+        (finiteOrNull(result.errors) ?? 0) +
+          (finiteOrNull(result.timeouts) ?? 0) +
+          (finiteOrNull(result.non2xx) ?? 0),
+      ),
+      formatOps(result.storeOpsPerRequest),
+    ]),
+  );
+}
+
+export function benchRatioTable(bench: BenchReport): string[] {
+  return markdownTable(
+    ['ratio', 'value', 'goal', 'met'],
+    RATIO_GOALS.map(({ name, goal, meaning }) => {
+      const value = finiteOrNull(bench.ratios?.[name]);
+      return [
+        `\`${name}\` (${meaning})`,
+        value === null ? 'not measured' : value.toFixed(2),
+        `≥ ${goal.toFixed(2)}`,
+        value === null ? '—' : value >= goal ? 'yes' : '**no**',
+      ];
+    }),
+  );
+}
