@@ -8,13 +8,16 @@ import { fileURLToPath } from 'node:url';
 import type { RingKey } from '../session/options.ts';
 import { ManagedProcess } from './process.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
-import type { Impl } from '../reference-servers/config.ts';
+import { BENCH_IMPLS } from '../reference-servers/config.ts';
+import type { BenchImpl, Impl } from '../reference-servers/config.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(PROJECT_ROOT, 'reference-servers', 'main.ts');
+const BENCH_MAIN = join(PROJECT_ROOT, 'reference-servers', 'bench', 'main.ts');
 
 export interface AppNodeSpec {
-  impl: Impl;
+  /** A contract server, or a bench-only one (reference-servers/bench/main.ts; no flaws). */
+  impl: Impl | BenchImpl;
   nodeId: string;
   port: number;
   storeUrl: string;
@@ -45,7 +48,7 @@ function argsFor(spec: AppNodeSpec): string[] {
   return [
     '--import',
     'tsx',
-    MAIN,
+    (BENCH_IMPLS as readonly string[]).includes(spec.impl) ? BENCH_MAIN : MAIN,
     ...['--impl', spec.impl, '--node-id', spec.nodeId, '--port', String(spec.port)],
     ...['--store-url', spec.storeUrl, '--log-level', spec.logLevel],
     ...[

@@ -13,14 +13,11 @@ import { createStoreFromUrl } from '../../stores/from-url.ts';
 import { createEngineHttpServer } from './engine-http.ts';
 import { createNoSessionApp } from './nosession-app.ts';
 import { createRawRedisServer } from './raw-redis.ts';
-import { resolveNodeConfig } from '../config.ts';
+import { BENCH_IMPLS, resolveNodeConfig } from '../config.ts';
 import { serveNode } from '../serve.ts';
-import type { NodeConfig } from '../config.ts';
+import type { BenchImpl, NodeConfig } from '../config.ts';
 import { createReferenceEngine } from '../engine-app.ts';
 import { NodeMetrics } from '../metrics.ts';
-
-export const BENCH_IMPLS = ['express-nosession', 'engine-http', 'raw-ioredis-get'] as const;
-export type BenchImpl = (typeof BENCH_IMPLS)[number];
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

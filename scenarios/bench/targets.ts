@@ -10,22 +10,21 @@ import type { BalanceMode } from '../../nginx/render.ts';
 import { PROXY_ADDRESS } from '../../orchestrator/cluster.ts';
 import { startNginx } from '../../orchestrator/nginx.ts';
 import type { NginxServer } from '../../orchestrator/nginx.ts';
-import { PROJECT_ROOT, startAppNode } from '../../orchestrator/nodes.ts';
+import { startAppNode } from '../../orchestrator/nodes.ts';
 import { freePorts } from '../../orchestrator/ports.ts';
-import { ManagedProcess } from '../../orchestrator/process.ts';
-import type { BenchImpl } from '../../reference-servers/bench/main.ts';
+import type { ManagedProcess } from '../../orchestrator/process.ts';
+import type { BenchImpl, Impl } from '../../reference-servers/config.ts';
 import { DEFAULT_SESSION_OPTIONS } from '../../session/options.ts';
 import type { RingKey } from '../../session/options.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
 import { WORKLOADS } from './workloads.ts';
 
-const BENCH_MAIN = join(PROJECT_ROOT, 'reference-servers', 'bench', 'main.ts');
 /** Production-sized: a read refreshes the TTL at most once a minute (touchAfterMs 60 s). */
 
 export interface TargetSpec {
   /** `engine-redis`, `express-session-memcached`, `express-nosession`, ... */
   name: string;
-  impl: 'engine' | 'express-session' | BenchImpl;
+  impl: Impl | BenchImpl;
   /** The store the nodes use; null for a target without one. */
   store: StoreKind | null;
   /** True when requests carry real sessions (false: a same-shaped cookie nobody reads). */
@@ -133,60 +132,21 @@ async function startNode(
   nodeId: string,
   port: number,
 ): Promise<TargetNode> {
-  const dir = join(options.runDir, spec.name);
-  const storeUrl = options.storeUrl ?? 'memory://';
-  if (spec.impl === 'engine' || spec.impl === 'express-session') {
-    const node = await startAppNode(dir, {
-      impl: spec.impl,
-      nodeId,
-      port,
-      storeUrl,
-      password: options.password,
-      signingKeys: options.signingKeys,
-      encryptionKeys: [],
-      idleTimeoutMs: DEFAULT_SESSION_OPTIONS.idleTimeoutMs,
-      absoluteTimeoutMs: DEFAULT_SESSION_OPTIONS.absoluteTimeoutMs,
-      maxSessionBytes: DEFAULT_SESSION_OPTIONS.maxSessionBytes,
-      storeTimeoutMs: DEFAULT_SESSION_OPTIONS.storeTimeoutMs,
-      trustedProxies: [PROXY_ADDRESS],
-      flaws: [],
-      logLevel: 'warn',
-    });
-    return { id: nodeId, port, url: node.url, process: node.process };
-  }
-  const url = `http://127.0.0.1:${port}`;
-  const managed = new ManagedProcess({
-    name: `${spec.impl} node ${nodeId} at ${url}`,
-    command: process.execPath,
-    args: [
-      ...['--import', 'tsx', BENCH_MAIN, '--impl', spec.impl, '--node-id', nodeId],
-      ...['--port', String(port), '--store-url', storeUrl, '--log-level', 'warn'],
-      ...[
-        '--idle-timeout-ms',
-        String(DEFAULT_SESSION_OPTIONS.idleTimeoutMs),
-        '--trusted-proxy',
-        PROXY_ADDRESS,
-      ],
-    ],
-    env: {
-      ...process.env,
-      SESSIONLAB_PASSWORD: options.password,
-      SESSIONLAB_SIGNING_KEYS: options.signingKeys.map((k) => `${k.id}:${k.secret}`).join(','),
-    },
-    cwd: PROJECT_ROOT,
-    logFile: join(dir, `node-${nodeId}.log`),
-    ready: () => answersAs(url, nodeId),
-    readyTimeoutMs: 20_000,
+  const node = await startAppNode(join(options.runDir, spec.name), {
+    impl: spec.impl,
+    nodeId,
+    port,
+    storeUrl: options.storeUrl ?? 'memory://',
+    password: options.password,
+    signingKeys: options.signingKeys,
+    encryptionKeys: [],
+    idleTimeoutMs: DEFAULT_SESSION_OPTIONS.idleTimeoutMs,
+    absoluteTimeoutMs: DEFAULT_SESSION_OPTIONS.absoluteTimeoutMs,
+    maxSessionBytes: DEFAULT_SESSION_OPTIONS.maxSessionBytes,
+    storeTimeoutMs: DEFAULT_SESSION_OPTIONS.storeTimeoutMs,
+    trustedProxies: [PROXY_ADDRESS],
+    flaws: [],
+    logLevel: 'warn',
   });
-  await managed.start();
-  return { id: nodeId, port, url, process: managed };
-}
-
-async function answersAs(url: string, nodeId: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/contract`, { signal: AbortSignal.timeout(1000) });
-    return res.status === 200 && ((await res.json()) as { node?: string }).node === nodeId;
-  } catch {
-    return false;
-  }
+  return { id: nodeId, port, url: node.url, process: node.process };
 }
