@@ -5,21 +5,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { startCluster } from '../orchestrator/cluster.ts';
-import type { LocalCluster } from '../orchestrator/cluster.ts';
 import { renderConformanceMarkdown } from '../reports/markdown.ts';
 import { renderJunit } from '../reports/junit.ts';
-import type { ConformanceReport, TargetDescription } from '../core/results.ts';
-import { CATALOGUE, selectChecks } from '../scenarios/conformance/catalogue.ts';
-import { LOCAL_TIMEOUTS } from '../scenarios/conformance/controls.ts';
-import { FAULT_COMMANDS, clusterFaults, commandFaults } from '../scenarios/conformance/faults.ts';
-import { runConformance } from '../scenarios/conformance/runner.ts';
+import { CATALOGUE } from '../scenarios/conformance/catalogue.ts';
+import { FAULT_COMMANDS } from '../scenarios/conformance/faults.ts';
+import { runConformance } from '../scenarios/conformance/run.ts';
+import type { ConformanceTarget } from '../scenarios/conformance/run.ts';
 import { EXIT } from '../core/exit-codes.ts';
-import { createStoreInspector } from '../scenarios/conformance/store-inspector.ts';
-import { discoverTarget } from '../scenarios/conformance/target.ts';
-import type { FaultControl, StoreInspector, Target } from '../scenarios/conformance/types.ts';
 import { addClusterFlags, clusterOptionsFrom, defaultRunDir } from './cluster-flags.ts';
-import { TargetError, UsageError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const list = (value: string, previous: string[]): string[] => [
@@ -49,76 +43,33 @@ function faultCommands(entries: string[]): Map<string, string> {
   return commands;
 }
 
-interface Prepared {
-  target: Target;
-  description: TargetDescription;
-  store: StoreInspector | undefined;
-  faults: FaultControl;
-  cluster?: LocalCluster;
-}
-
-async function prepare(flags: Record<string, unknown>): Promise<Prepared> {
+/** Flags → what to check: a count (or nothing) is a local cluster, URLs an external target. */
+export function conformanceTargetFrom(flags: Record<string, unknown>): ConformanceTarget {
   const local = flags.nodes === undefined || /^\d+$/.test(String(flags.nodes));
-  const nodes = local ? [] : String(flags.nodes).split(',').filter(Boolean);
-  if (!local && !nodes.every((url) => /^https?:\/\//.test(url))) {
+  if (local) {
+    const cluster = clusterOptionsFrom(
+      { ...flags, nodes: flags.nodes ?? '3', tls: true },
+      (flags.runDir as string | undefined) ?? defaultRunDir('conformance'),
+    );
+    return { kind: 'local', cluster: { ...cluster, logLevel: 'warn' } };
+  }
+  const nodes = String(flags.nodes).split(',').filter(Boolean);
+  if (!nodes.every((url) => /^https?:\/\//.test(url))) {
     throw new UsageError(
       '--nodes takes a count for a local cluster, or the URLs of an external target (http://host:port,…)',
     );
   }
-  if (local) {
-    const options = clusterOptionsFrom(
-      { ...flags, nodes: flags.nodes ?? '3', tls: true },
-      (flags.runDir as string | undefined) ?? defaultRunDir('conformance'),
-    );
-    const cluster = await startCluster({ ...LOCAL_TIMEOUTS, ...options, logLevel: 'warn' });
-    const label = `${options.impl} × ${options.store}${options.flaws?.length ? ` with ${options.flaws.join(', ')}` : ''}`;
-    const target = await discoverTarget({
-      label,
-      nodes: cluster.nodes.map((n) => n.url),
-      entry: cluster.nginx.entry,
-      ...(cluster.nginx.entryTls === undefined ? {} : { entryTls: cluster.nginx.entryTls }),
-      password: cluster.password,
-    });
-    const description: TargetDescription = {
-      label,
-      nodes: [...target.nodes],
-      entry: target.entry,
-      contract: target.contract,
-      impl: options.impl ?? 'engine',
-      store: options.store ?? 'redis',
-      lb: options.lb ?? 'round-robin',
-      flaws: [...(options.flaws ?? [])],
-    };
-    if (target.entryTls) description.entryTls = target.entryTls;
-    return {
-      target,
-      description,
-      store: await createStoreInspector(cluster.stores.url),
-      faults: clusterFaults(cluster),
-      cluster,
-    };
-  }
   const password = (flags.password as string | undefined) ?? process.env.SESSIONLAB_PASSWORD;
   if (!password)
     throw new UsageError('--password (or SESSIONLAB_PASSWORD) is required for an external target');
-  const target = await discoverTarget({
+  return {
+    kind: 'external',
     nodes,
     password,
     ...(flags.entry ? { entry: String(flags.entry) } : {}),
     ...(flags.entryTls ? { entryTls: String(flags.entryTls) } : {}),
-  });
-  const description: TargetDescription = {
-    label: target.label,
-    nodes,
-    contract: target.contract,
-    ...(target.hasEntry ? { entry: target.entry } : {}),
-  };
-  const store = flags.storeUrl ? await createStoreInspector(String(flags.storeUrl)) : undefined;
-  return {
-    target,
-    description,
-    store,
-    faults: commandFaults(faultCommands(flags.faultCmd as string[])),
+    ...(flags.storeUrl ? { storeUrl: String(flags.storeUrl) } : {}),
+    faultCommands: faultCommands((flags.faultCmd as string[] | undefined) ?? []),
   };
 }
 
@@ -127,30 +78,14 @@ export async function runConformanceCommand(flags: Record<string, unknown>): Pro
     process.stdout.write(`${catalogueText()}\n`);
     return EXIT.pass;
   }
-  const checks = selectChecks(flags.only as string[], flags.skip as string[]);
-  if (checks.length === 0) throw new UsageError('--only/--skip left no check to run (see --list)');
-  let prepared: Prepared;
-  try {
-    prepared = await prepare(flags);
-  } catch (error) {
-    if (error instanceof TargetError) throw new UsageError(error.message);
-    throw error;
-  }
-  let report: ConformanceReport;
-  try {
-    process.stderr.write(`running ${checks.length} checks against ${prepared.target.label}…\n`);
-    const run = await runConformance({
-      ...prepared,
-      checks,
-      strict: flags.strict === true,
-      onProgress: (line) => process.stderr.write(`  ${line}\n`),
-    });
-    report = run.report;
-    if (flags.history) await run.history.save(String(flags.history));
-  } finally {
-    await prepared.store?.close();
-    await prepared.cluster?.stop();
-  }
+  const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
+  const { report, history } = await runConformance(conformanceTargetFrom(flags), {
+    only: flags.only as string[],
+    skip: flags.skip as string[],
+    strict: flags.strict === true,
+    onProgress: progress,
+  });
+  if (flags.history) await history.save(String(flags.history));
   if (flags.json) await writeFile(String(flags.json), `${JSON.stringify(report, null, 2)}\n`);
   if (flags.junit) await writeFile(String(flags.junit), renderJunit([report]));
   process.stdout.write(renderConformanceMarkdown(report));

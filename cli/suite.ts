@@ -2,8 +2,7 @@
  * `sessionlab suite` (what `make bench` runs): conformance on the default targets, then the
  * bench, then one report directory (results.json, summary.md, junit.xml, index.html).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { collectEnvironment } from '../orchestrator/environment.ts';
@@ -12,7 +11,7 @@ import { defaultReportDir, writeReportDir } from '../reports/write.ts';
 import { resolveBenchOptions } from '../scenarios/bench/plan.ts';
 import { runBench } from '../scenarios/bench/bench.ts';
 import { defaultRunDir } from './cluster-flags.ts';
-import { runConformanceCommand } from './conformance.ts';
+import { runConformance } from '../scenarios/conformance/run.ts';
 import { EXIT } from '../core/exit-codes.ts';
 
 /** The engine beside the express-session baseline, on redis and memcached. */
@@ -25,61 +24,48 @@ export const SUITE_TARGETS = [
 
 export async function runSuite(quick: boolean, out: string): Promise<string> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const scratch = await mkdtemp(join(tmpdir(), 'sessionlab-suite-'));
   const startedAt = new Date().toISOString();
   const conformance: ConformanceReport[] = [];
-  try {
-    for (const [i, { impl, store }] of SUITE_TARGETS.entries()) {
-      log(`[${i + 1}/${SUITE_TARGETS.length + 1}] conformance: ${impl} × ${store}`);
-      const json = join(scratch, `conformance-${i}.json`);
-      const flags = {
-        impl,
-        store,
-        nodes: '2',
-        lb: 'round-robin',
-        flaw: [],
-        only: [],
-        skip: [],
-        faultCmd: [],
-        json,
-        runDir: defaultRunDir(`conformance-${impl}-${store}`),
-      };
-      const stdout = process.stdout.write.bind(process.stdout);
-      process.stdout.write = (() => true) as typeof process.stdout.write;
-      try {
-        await runConformanceCommand(flags);
-      } finally {
-        process.stdout.write = stdout;
-      }
-      conformance.push(JSON.parse(await readFile(json, 'utf8')) as ConformanceReport);
-    }
-    log(
-      `[${SUITE_TARGETS.length + 1}/${SUITE_TARGETS.length + 1}] bench${quick ? ' (quick)' : ''}`,
+  for (const [i, { impl, store }] of SUITE_TARGETS.entries()) {
+    log(`[${i + 1}/${SUITE_TARGETS.length + 1}] conformance: ${impl} × ${store}`);
+    const { report } = await runConformance(
+      {
+        kind: 'local',
+        cluster: {
+          runDir: defaultRunDir(`conformance-${impl}-${store}`),
+          impl,
+          store,
+          nodes: 2,
+          lb: 'round-robin',
+          logLevel: 'warn',
+        },
+      },
+      { onProgress: (line) => log(`  ${line}`) },
     );
-    const { report, smokeFailures } = await runBench(resolveBenchOptions({ quick }), {
-      runDir: defaultRunDir('bench'),
-      log: (line) => log(`  bench: ${line}`),
-    });
-    const bench: BenchReport = report;
-    // A target that fails its smoke is not measured: say so, and fail the run.
-    for (const { target, failures } of smokeFailures)
-      log(`  ${target}: smoke failed, not measured: ${failures.join('; ')}`);
-    if (smokeFailures.length > 0) process.exitCode = EXIT.fail;
-    const results: RunResults = {
-      schema: 1,
-      startedAt,
-      environment: await collectEnvironment(
-        `make bench${quick ? ' (sessionlab suite --quick)' : ''}`,
-      ),
-      conformance,
-      bench,
-    };
-    const { dir } = await writeReportDir(out, results);
-    await writeFile(join(dir, 'bench.json'), `${JSON.stringify(bench, null, 2)}\n`);
-    return join(dir, 'index.html');
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+    conformance.push(report);
   }
+  log(`[${SUITE_TARGETS.length + 1}/${SUITE_TARGETS.length + 1}] bench${quick ? ' (quick)' : ''}`);
+  const { report, smokeFailures } = await runBench(resolveBenchOptions({ quick }), {
+    runDir: defaultRunDir('bench'),
+    log: (line) => log(`  bench: ${line}`),
+  });
+  const bench: BenchReport = report;
+  // A target that fails its smoke is not measured: say so, and fail the run.
+  for (const { target, failures } of smokeFailures)
+    log(`  ${target}: smoke failed, not measured: ${failures.join('; ')}`);
+  if (smokeFailures.length > 0) process.exitCode = EXIT.fail;
+  const results: RunResults = {
+    schema: 1,
+    startedAt,
+    environment: await collectEnvironment(
+      `make bench${quick ? ' (sessionlab suite --quick)' : ''}`,
+    ),
+    conformance,
+    bench,
+  };
+  const { dir } = await writeReportDir(out, results);
+  await writeFile(join(dir, 'bench.json'), `${JSON.stringify(bench, null, 2)}\n`);
+  return join(dir, 'index.html');
 }
 
 export function registerSuite(program: Command): void {

@@ -13,7 +13,7 @@ import type { Flaw } from '../../reference-servers/flaws.ts';
 import type { CheckResult } from '../../core/results.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { clusterFaults } from './faults.ts';
-import { runConformance } from './runner.ts';
+import { runChecks } from './runner.ts';
 import { createStoreInspector } from './store-inspector.ts';
 import { discoverTarget } from './target.ts';
 import type { CheckDefinition } from './types.ts';
@@ -67,7 +67,7 @@ export async function runControl(
       ...(cluster.nginx.entryTls === undefined ? {} : { entryTls: cluster.nginx.entryTls }),
       password: cluster.password,
     });
-    const { report } = await runConformance({
+    const { report } = await runChecks({
       target,
       description: { label: target.label, nodes: [...target.nodes], flaws: [flaw] },
       checks,

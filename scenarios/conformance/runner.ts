@@ -130,7 +130,7 @@ export function exitCodeOf(results: readonly CheckResult[], strict: boolean): Ex
   return EXIT.pass;
 }
 
-export async function runConformance(
+export async function runChecks(
   options: RunOptions,
 ): Promise<{ report: ConformanceReport; history: History }> {
   const { target, store, faults } = options;

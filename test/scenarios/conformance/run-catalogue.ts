@@ -5,7 +5,7 @@ import type { ConformanceReport } from '../../../core/results.ts';
 import { CATALOGUE, selectChecks } from '../../../scenarios/conformance/catalogue.ts';
 import { LOCAL_TIMEOUTS } from '../../../scenarios/conformance/controls.ts';
 import { clusterFaults } from '../../../scenarios/conformance/faults.ts';
-import { runConformance } from '../../../scenarios/conformance/runner.ts';
+import { runChecks } from '../../../scenarios/conformance/runner.ts';
 import { createStoreInspector } from '../../../scenarios/conformance/store-inspector.ts';
 import { discoverTarget } from '../../../scenarios/conformance/target.ts';
 import { clusterFor } from '../../helpers/cluster.ts';
@@ -25,7 +25,7 @@ export async function runCatalogue(
     password: cluster.password,
   });
   const checks = only.length ? selectChecks(only, []) : [...CATALOGUE];
-  const { report } = await runConformance({
+  const { report } = await runChecks({
     target,
     description: { label: 'test', nodes: [...target.nodes] },
     checks,

@@ -1,0 +1,139 @@
+/**
+ * The conformance library entry: `runConformance(target, options)` starts a local cluster or
+ * discovers an external target, runs the selected checks and returns the report. The CLI
+ * (`sessionlab conformance`) and `sessionlab suite` both call it; it prints nothing.
+ */
+import { startCluster } from '../../orchestrator/cluster.ts';
+import type { ClusterOptions, LocalCluster } from '../../orchestrator/cluster.ts';
+import { TargetError, UsageError } from '../../core/errors.ts';
+import type { ConformanceReport, TargetDescription } from '../../core/results.ts';
+import { selectChecks } from './catalogue.ts';
+import { LOCAL_TIMEOUTS } from './controls.ts';
+import { clusterFaults, commandFaults } from './faults.ts';
+import type { History } from './history.ts';
+import { runChecks } from './runner.ts';
+import { createStoreInspector } from './store-inspector.ts';
+import { discoverTarget } from './target.ts';
+import type { FaultControl, StoreInspector, Target } from './types.ts';
+
+/** What to check: a local cluster this call starts and stops, or a running target. */
+export type ConformanceTarget =
+  | { kind: 'local'; cluster: ClusterOptions }
+  | {
+      kind: 'external';
+      nodes: readonly string[];
+      entry?: string;
+      entryTls?: string;
+      password: string;
+      /** The target's store, for the SL-ST checks. */
+      storeUrl?: string;
+      /** Fault name → shell command (FAULT_COMMANDS). */
+      faultCommands?: ReadonlyMap<string, string>;
+    };
+
+export interface ConformanceOptions {
+  /** Check id globs to run. @default [] (all) */
+  only?: readonly string[];
+  /** Check id globs to leave out. @default [] */
+  skip?: readonly string[];
+  /** A failed SHOULD fails the run too. @default false */
+  strict?: boolean;
+  /** One line per check as it ends. @default none */
+  onProgress?: (line: string) => void;
+}
+
+interface Prepared {
+  target: Target;
+  description: TargetDescription;
+  store: StoreInspector | undefined;
+  faults: FaultControl;
+  cluster?: LocalCluster;
+}
+
+async function prepareLocal(options: ClusterOptions): Promise<Prepared> {
+  const cluster = await startCluster({ ...LOCAL_TIMEOUTS, tls: true, ...options });
+  try {
+    const impl = options.impl ?? 'engine';
+    const storeKind = options.store ?? 'redis';
+    const label = `${impl} × ${storeKind}${options.flaws?.length ? ` with ${options.flaws.join(', ')}` : ''}`;
+    const target = await discoverTarget({
+      label,
+      nodes: cluster.nodes.map((n) => n.url),
+      entry: cluster.nginx.entry,
+      ...(cluster.nginx.entryTls === undefined ? {} : { entryTls: cluster.nginx.entryTls }),
+      password: cluster.password,
+    });
+    const description: TargetDescription = {
+      label,
+      nodes: [...target.nodes],
+      entry: target.entry,
+      contract: target.contract,
+      impl,
+      store: storeKind,
+      lb: options.lb ?? 'round-robin',
+      flaws: [...(options.flaws ?? [])],
+    };
+    if (target.entryTls) description.entryTls = target.entryTls;
+    const store = await createStoreInspector(cluster.stores.url);
+    return { target, description, store, faults: clusterFaults(cluster), cluster };
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+}
+
+async function prepareExternal(
+  input: Extract<ConformanceTarget, { kind: 'external' }>,
+): Promise<Prepared> {
+  const target = await discoverTarget({
+    nodes: [...input.nodes],
+    password: input.password,
+    ...(input.entry ? { entry: input.entry } : {}),
+    ...(input.entryTls ? { entryTls: input.entryTls } : {}),
+  });
+  const description: TargetDescription = {
+    label: target.label,
+    nodes: [...input.nodes],
+    contract: target.contract,
+    ...(target.hasEntry ? { entry: target.entry } : {}),
+  };
+  const store = input.storeUrl ? await createStoreInspector(input.storeUrl) : undefined;
+  return {
+    target,
+    description,
+    store,
+    faults: commandFaults(new Map(input.faultCommands ?? [])),
+  };
+}
+
+/**
+ * Runs the catalogue (or the checks `only`/`skip` select) against `target`. A target that
+ * cannot be discovered is a UsageError; the local cluster is always stopped.
+ */
+export async function runConformance(
+  target: ConformanceTarget,
+  options: ConformanceOptions = {},
+): Promise<{ report: ConformanceReport; history: History }> {
+  const checks = selectChecks(options.only ?? [], options.skip ?? []);
+  if (checks.length === 0) throw new UsageError('--only/--skip left no check to run (see --list)');
+  let prepared: Prepared;
+  try {
+    prepared =
+      target.kind === 'local' ? await prepareLocal(target.cluster) : await prepareExternal(target);
+  } catch (error) {
+    if (error instanceof TargetError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  try {
+    options.onProgress?.(`running ${checks.length} checks against ${prepared.target.label}…`);
+    return await runChecks({
+      ...prepared,
+      checks,
+      strict: options.strict ?? false,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } finally {
+    await prepared.store?.close();
+    await prepared.cluster?.stop();
+  }
+}
