@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { renderConformanceMarkdown } from '../reports/markdown.ts';
 import { renderJunit } from '../reports/junit.ts';
 import { CATALOGUE } from '../scenarios/conformance/catalogue.ts';
+import { renderCatalogueMarkdown } from '../scenarios/conformance/catalogue-markdown.ts';
 import { FAULT_COMMANDS } from '../scenarios/conformance/faults.ts';
 import { runConformance } from '../scenarios/conformance/run.ts';
 import type { ConformanceTarget } from '../scenarios/conformance/run.ts';
@@ -75,7 +76,12 @@ export function conformanceTargetFrom(flags: Record<string, unknown>): Conforman
 
 export async function runConformanceCommand(flags: Record<string, unknown>): Promise<number> {
   if (flags.list) {
-    process.stdout.write(`${catalogueText()}\n`);
+    const format = String(flags.format ?? 'text');
+    if (format !== 'text' && format !== 'markdown')
+      throw new UsageError(`invalid --format "${format}": expected text | markdown`);
+    process.stdout.write(
+      format === 'markdown' ? renderCatalogueMarkdown() : `${catalogueText()}\n`,
+    );
     return EXIT.pass;
   }
   const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
@@ -119,6 +125,11 @@ export function registerConformance(program: Command): void {
     .option('--skip <globs>', 'skip these check ids (comma-separated globs)', list, [])
     .option('--strict', 'a failed SHOULD check fails the run too', false)
     .option('--list', 'print the catalogue and exit', false)
+    .option(
+      '--format <format>',
+      'with --list: text | markdown (the catalogue and flaw tables)',
+      'text',
+    )
     .action(async (flags: Record<string, unknown>) => {
       process.exitCode = await runConformanceCommand(flags);
     });

@@ -100,6 +100,8 @@ export interface CheckDefinition {
   long?: boolean;
   /** Reference-server flaws this check is proven to catch (the negative controls). */
   provenBy: Flaw[];
+  /** A negative control that is not a flaw switch (an INFO check's other setup), in words. */
+  provenByOther?: string;
   run(ctx: CheckContext): Promise<Outcome>;
 }
 

@@ -192,6 +192,7 @@ export const crossNodeChecks: CheckDefinition[] = [
     refs: [],
     needs: ['entry'],
     provenBy: [],
+    provenByOther: '`--lb ip-hash`',
     async run(ctx) {
       const client = new SessionClient();
       await login(ctx, ctx.target.entry, ctx.user(), client);
