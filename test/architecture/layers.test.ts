@@ -128,3 +128,46 @@ t.test('the rule catches a sideways or upward import', async (t) => {
     'session/example.ts imports ../scenarios/conformance/runner.ts',
   ]);
 });
+
+/** The folders the README's "Map of the tree" names, as paths (`  conformance/` under `scenarios/`). */
+function mappedFolders(readme: string): string[] {
+  const section = readme.slice(readme.indexOf('## Map of the tree'));
+  const open = section.indexOf('```text') + '```text'.length;
+  const block = section.slice(open, section.indexOf('```', open));
+  const folders: string[] = [];
+  let parent = '';
+  for (const line of block.split('\n')) {
+    const indented = line.startsWith('  ');
+    const names = [...line.trim().matchAll(/(?:^|\s)([a-z-]+)\/(?=\s|$)/g)].map((m) => m[1]);
+    for (const name of names) {
+      if (indented) folders.push(`${parent}/${name}`);
+      else {
+        parent = name ?? '';
+        folders.push(parent);
+      }
+    }
+  }
+  return folders;
+}
+
+function subfolders(dir: string): string[] {
+  return readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true })
+    .filter(
+      (e) =>
+        e.isDirectory() &&
+        !e.name.startsWith('.') &&
+        !['node_modules', 'out', 'fixtures'].includes(e.name),
+    )
+    .map((e) => (dir === '.' ? e.name : `${dir}/${e.name}`));
+}
+
+t.test('the README map names every folder of the tree, and only folders that exist', async (t) => {
+  const mapped = mappedFolders(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'));
+  t.ok(mapped.includes('scenarios/conformance'), 'the map is parsed');
+  const tree = [
+    ...subfolders('.'),
+    ...subfolders('scenarios'),
+    ...subfolders('reference-servers'),
+  ].sort();
+  t.same([...mapped].sort(), tree);
+});
