@@ -79,6 +79,10 @@ export interface BenchResult {
   non2xx: number;
   /** Store commands per request measured around a known request script, by command. */
   storeOpsPerRequest?: Record<string, number>;
+  /** CPU time of the measured node(s) per response, in µs (median over runs; Linux /proc). */
+  cpuUsPerRequest?: number;
+  /** Constant-rate mode: the offered load, req/s; latency then is corrected for coordinated omission. */
+  rate?: number;
 }
 
 /** `sessionlab bench --json FILE`. */
@@ -88,6 +92,11 @@ export interface BenchReport {
   durationMs: number;
   quick: boolean;
   results: BenchResult[];
+  /**
+   * The load generator's ceiling: req/s of a static node:http answer (`static-http`, read,
+   * direct) in the same run; a ratio whose sides come near it measures the generator.
+   */
+  loadCeilingRps?: number | null;
   /** Read workload, direct path, from the same run; null when a side was not measured. */
   ratios: {
     engine_vs_express_nosession_read: number | null;

@@ -12,8 +12,16 @@ import type { Flaw } from './flaws.ts';
 export const IMPLS = ['engine', 'express-session'] as const;
 export type Impl = (typeof IMPLS)[number];
 
-/** Bench-only servers (reference-servers/bench/): baselines and the engine on bare node:http. */
-export const BENCH_IMPLS = ['express-nosession', 'engine-http', 'raw-ioredis-get'] as const;
+/**
+ * Bench-only servers (reference-servers/bench/): baselines, the engine on bare node:http, and
+ * the load generator's ceiling.
+ */
+export const BENCH_IMPLS = [
+  'express-nosession',
+  'engine-http',
+  'raw-ioredis-get',
+  'static-http',
+] as const;
 export type BenchImpl = (typeof BENCH_IMPLS)[number];
 
 export interface NodeConfigInput {

@@ -3,6 +3,7 @@
  * `sessionlab bench` on a terminal and the report's Markdown. Pure.
  */
 import { escapeMarkdownCell as cell } from './escape.ts';
+import { BENCH_RATIOS } from '../core/results.ts';
 import type { BenchReport, BenchResult } from '../core/results.ts';
 import { RATIO_GOALS, finiteOrNull, formatNumber } from './summarize.ts';
 
@@ -38,6 +39,7 @@ export function benchResultTable(bench: BenchReport): string[] {
       'p99 ms',
       'errors',
       'store ops/req',
+      'CPU µs/req',
     ],
     results.map((result) => [
       cell(result.target),
@@ -55,21 +57,52 @@ export function benchResultTable(bench: BenchReport): string[] {
           (finiteOrNull(result.non2xx) ?? 0),
       ),
       formatOps(result.storeOpsPerRequest),
+      formatNumber(result.cpuUsPerRequest, 1),
     ]),
   );
 }
 
-export function benchRatioTable(bench: BenchReport): string[] {
-  return markdownTable(
-    ['ratio', 'value', 'goal', 'met'],
-    RATIO_GOALS.map(({ name, goal, meaning }) => {
-      const value = finiteOrNull(bench.ratios?.[name]);
-      return [
-        `\`${name}\` (${meaning})`,
-        value === null ? 'not measured' : value.toFixed(2),
-        `≥ ${goal.toFixed(2)}`,
-        value === null ? '—' : value >= goal ? 'yes' : '**no**',
-      ];
-    }),
+/** Median req/s of a target on read, direct; null when it was not measured. */
+function directRead(bench: BenchReport, target: string): number | null {
+  const results = Array.isArray(bench.results) ? bench.results : [];
+  const found = results.find(
+    (r) => r.target === target && r.workload === 'read' && r.path === 'direct',
   );
+  return finiteOrNull(found?.rps?.median);
+}
+
+/** `41 % / 63 %`: each side's req/s as a share of the load generator's ceiling. */
+function ceilingShare(bench: BenchReport, over: string, under: string): string {
+  const ceiling = finiteOrNull(bench.loadCeilingRps);
+  if (ceiling === null || ceiling === 0) return 'not measured';
+  const share = (target: string): string => {
+    const rps = directRead(bench, target);
+    return rps === null ? '—' : `${Math.round((rps / ceiling) * 100)} %`;
+  };
+  return `${share(over)} / ${share(under)}`;
+}
+
+export function benchRatioTable(bench: BenchReport): string[] {
+  const ceiling = finiteOrNull(bench.loadCeilingRps);
+  return [
+    ...markdownTable(
+      ['ratio', 'value', 'goal', 'met', 'sides vs load ceiling'],
+      RATIO_GOALS.map(({ name, goal, meaning }) => {
+        const value = finiteOrNull(bench.ratios?.[name]);
+        const { over, under } = BENCH_RATIOS[name];
+        return [
+          `\`${name}\` (${meaning})`,
+          value === null ? 'not measured' : value.toFixed(2),
+          `≥ ${goal.toFixed(2)}`,
+          value === null ? '—' : value >= goal ? 'yes' : '**no**',
+          ceilingShare(bench, over, under),
+        ];
+      }),
+    ),
+    '',
+    ceiling === null
+      ? 'Load ceiling (static node:http answer, read, direct): not measured.'
+      : `Load ceiling (static node:http answer, read, direct): ${formatNumber(ceiling)} req/s. ` +
+        'A side near 100 % measures the load generator, not the server.',
+  ];
 }

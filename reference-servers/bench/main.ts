@@ -1,6 +1,6 @@
 /**
  * Entry of one bench-only reference node: `node --import tsx reference-servers/bench/main.ts
- * --impl express-nosession | engine-http | raw-ioredis-get --port 8081 --node-id n1
+ * --impl express-nosession | engine-http | raw-ioredis-get | static-http --port 8081 --node-id n1
  * --store-url redis://127.0.0.1:6379`, with the test password and keys in the environment as
  * for main.ts. Prints one JSON line `{"listening": "http://host:port"}` when ready; SIGTERM
  * stops it cleanly.
@@ -13,6 +13,7 @@ import { createStoreFromUrl } from '../../stores/from-url.ts';
 import { createEngineHttpServer } from './engine-http.ts';
 import { createNoSessionApp } from './nosession-app.ts';
 import { createRawRedisServer } from './raw-redis.ts';
+import { createStaticHttpServer } from './static-http.ts';
 import { BENCH_IMPLS, resolveNodeConfig } from '../config.ts';
 import { serveNode } from '../serve.ts';
 import type { BenchImpl, NodeConfig } from '../config.ts';
@@ -71,6 +72,12 @@ async function createServerFor(
   if (impl === 'express-nosession') {
     const app = createNoSessionApp(config, logger, new NodeMetrics(config.nodeId));
     return { server: app.listen(config.port, config.host), close: async () => undefined };
+  }
+  if (impl === 'static-http') {
+    return {
+      server: createStaticHttpServer(config).listen(config.port, config.host),
+      close: async () => undefined,
+    };
   }
   if (impl === 'raw-ioredis-get') {
     const raw = await createRawRedisServer(config);

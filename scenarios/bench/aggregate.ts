@@ -13,6 +13,8 @@ export interface RunSample {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /** CPU µs of the measured node(s) per response in this run, when it could be read. */
+  cpuUsPerRequest?: number;
 }
 
 /** What a result is about: everything of BenchResult but the measured numbers. */
@@ -52,6 +54,9 @@ export function aggregateRuns(key: MeasurementKey, runs: readonly RunSample[]): 
   const medianRun = byRps[Math.floor((byRps.length - 1) / 2)] as RunSample;
   const sum = (field: 'errors' | 'timeouts' | 'non2xx'): number =>
     runs.reduce((total, run) => total + run[field], 0);
+  const cpu = runs.flatMap((run) =>
+    run.cpuUsPerRequest === undefined ? [] : [run.cpuUsPerRequest],
+  );
   return {
     ...key,
     rps: { median: round(mid, 1), min, max, runs: values },
@@ -60,7 +65,14 @@ export function aggregateRuns(key: MeasurementKey, runs: readonly RunSample[]): 
     errors: sum('errors'),
     timeouts: sum('timeouts'),
     non2xx: sum('non2xx'),
+    // Every run or none: a figure from some runs only would not be a median over the runs.
+    ...(cpu.length === runs.length ? { cpuUsPerRequest: round(median(cpu), 1) } : {}),
   };
+}
+
+/** The load generator's ceiling in this run (`static-http`, read, direct); null when not measured. */
+export function loadCeiling(results: readonly BenchResult[], target: string): number | null {
+  return directRead(results, target) ?? null;
 }
 
 /** Median req/s of `target` on the read workload, direct path; undefined when not measured. */

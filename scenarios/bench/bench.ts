@@ -13,7 +13,8 @@ import type { StoreServices } from '../../orchestrator/store-services.ts';
 import { InvalidOptionError } from '../../core/errors.ts';
 import type { RingKey } from '../../session/options.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
-import { aggregateRuns, computeRatios } from './aggregate.ts';
+import { aggregateRuns, computeRatios, loadCeiling } from './aggregate.ts';
+import { cpuMicros } from './cpu.ts';
 import type { RunSample } from './aggregate.ts';
 import { planMeasurements } from './plan.ts';
 import { labelOf, renderPlan } from './print.ts';
@@ -24,7 +25,7 @@ import { createSessions, syntheticCookies } from './sessions.ts';
 import { prepareScript, smokeTarget } from './smoke.ts';
 import { measureStoreOps } from './store-ops.ts';
 import type { StoreCounterSource } from './store-ops.ts';
-import { startTarget } from './targets.ts';
+import { LOAD_CEILING_TARGET, startTarget } from './targets.ts';
 import type { RunningTarget, TargetSpec } from './targets.ts';
 
 /** Seconds before autocannon counts a request as timed out. */
@@ -95,6 +96,7 @@ export async function runBench(options: BenchOptions, run: BenchRunOptions): Pro
       durationMs: Date.now() - startedAt.getTime(),
       quick: options.quick,
       results,
+      loadCeilingRps: loadCeiling(results, LOAD_CEILING_TARGET),
       ratios: computeRatios(results),
     };
     return { report, smokeFailures: setup.smokeFailures, pinning };
@@ -185,15 +187,30 @@ async function measureInRounds(
       };
       if (rep === 1 && options.warmupSec > 0)
         await load.run({ ...job, durationSec: options.warmupSec });
+      const pids = measuredPids(target, measurement.path);
+      const cpuBefore = await cpuMicros(pids);
       const result = await load.run(job);
-      p.runs.push(result);
+      const cpuAfter = await cpuMicros(pids);
+      const cpuUsPerRequest =
+        cpuBefore === undefined || cpuAfter === undefined || result.requests === 0
+          ? undefined
+          : (cpuAfter - cpuBefore) / result.requests;
+      p.runs.push(cpuUsPerRequest === undefined ? result : { ...result, cpuUsPerRequest });
       const failures = result.errors + result.non2xx;
       log(
         `${labelOf(measurement)} rep ${rep}/${options.reps}: ${Math.round(result.rps)} req/s, ` +
-          `p99 ${result.latencyMs.p99} ms${failures > 0 ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ''}`,
+          `p99 ${result.latencyMs.p99} ms` +
+          `${cpuUsPerRequest === undefined ? '' : `, ${Math.round(cpuUsPerRequest)} µs CPU/req`}` +
+          `${failures > 0 ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ''}`,
       );
     }
   }
+}
+
+/** The processes a measurement loads: the first node (direct), or every node (nginx). */
+function measuredPids(target: RunningTarget, path: Measurement['path']): number[] {
+  const nodes = path === 'direct' ? target.nodes.slice(0, 1) : target.nodes;
+  return nodes.flatMap((node) => (node.process.pid === undefined ? [] : [node.process.pid]));
 }
 
 /** Direct: the measured node alone on the server core. nginx: every node floats again. */

@@ -32,6 +32,9 @@ export interface TargetSpec {
   workloads: readonly Workload[];
 }
 
+/** The target whose read rate is the load generator's ceiling (reference-servers/bench/static-http.ts). */
+export const LOAD_CEILING_TARGET = 'static-http';
+
 /** Every target the bench knows on the given session stores, in measuring order. */
 export function catalogue(stores: readonly StoreKind[]): TargetSpec[] {
   const targets: TargetSpec[] = [];
@@ -61,6 +64,14 @@ export function catalogue(stores: readonly StoreKind[]): TargetSpec[] {
     const raw = { name: 'raw-ioredis-get', impl: 'raw-ioredis-get', store: 'redis' } as const;
     targets.push({ ...raw, sessions: false, workloads: ['read'] });
   }
+  // The load generator's ceiling: the fastest answer node:http can give.
+  targets.push({
+    name: LOAD_CEILING_TARGET,
+    impl: 'static-http',
+    store: null,
+    sessions: false,
+    workloads: ['read'],
+  });
   return targets;
 }
 

@@ -35,7 +35,7 @@ t.test('a quick bench on a tiny matrix writes a schema-1 report of verified targ
       bin,
       'bench',
       '--quick',
-      ...['--targets', 'engine-redis,express-nosession', '--workloads', 'read'],
+      ...['--targets', 'engine-redis,express-nosession,static-http', '--workloads', 'read'],
       ...['--paths', 'direct', '--reps', '1', '--duration', '1', '--connections', '10'],
       ...['--json', json, '--run-dir', runDir],
     ],
@@ -43,6 +43,7 @@ t.test('a quick bench on a tiny matrix writes a schema-1 report of verified targ
   );
   t.match(stderr, /bench: engine-redis: smoke ok\n/);
   t.match(stderr, /bench: express-nosession: smoke ok\n/);
+  t.match(stderr, /bench: static-http: smoke ok\n/);
 
   const report = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
   t.equal(report.schema, 1);
@@ -61,6 +62,7 @@ t.test('a quick bench on a tiny matrix writes a schema-1 report of verified targ
     [
       ['engine-redis', 'read', 'direct', 1, 10, 1],
       ['express-nosession', 'read', 'direct', 1, 10, 1],
+      ['static-http', 'read', 'direct', 1, 10, 1],
     ],
   );
   for (const result of report.results) {
@@ -73,7 +75,16 @@ t.test('a quick bench on a tiny matrix writes a schema-1 report of verified targ
     t.equal(typeof result.errors, 'number');
     t.equal(typeof result.timeouts, 'number');
     t.equal(result.non2xx, 0, `${result.target} answered every read with 2xx`);
+    t.ok(
+      typeof result.cpuUsPerRequest === 'number' && result.cpuUsPerRequest > 0,
+      `${result.target}: CPU µs per request measured (${result.cpuUsPerRequest})`,
+    );
   }
+  t.equal(
+    report.loadCeilingRps,
+    report.results[2]?.rps.median,
+    'the load ceiling is the static answer rate',
+  );
   const [engine, noSession] = report.results;
   t.same(
     engine?.storeOpsPerRequest,

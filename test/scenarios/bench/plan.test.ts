@@ -40,6 +40,7 @@ t.test(
       'express-nosession read direct',
       'engine-http-redis read direct',
       'raw-ioredis-get read direct',
+      'static-http read direct',
     ]);
   },
 );
@@ -48,7 +49,8 @@ t.test(
   'the full matrix adds every workload on the first store and nginx for the baseline',
   async (t) => {
     const planned = plan({});
-    t.equal(planned.length, 18);
+    t.equal(planned.length, 19);
+    t.ok(planned.includes('static-http read direct'), 'the load ceiling is measured');
     for (const workload of ['read', 'write', 'mixed', 'login-churn', 'anon']) {
       t.ok(planned.includes(`engine-redis ${workload} direct`), `engine-redis ${workload}`);
       t.ok(planned.includes(`express-session-redis ${workload} direct`));
