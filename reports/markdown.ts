@@ -8,7 +8,6 @@ import { benchRatioTable, benchResultTable, markdownTable as table } from './ben
 import {
   VERDICTS,
   countVerdicts,
-  formatNumber,
   formatSeconds,
   problemsFirst,
   targetLabel,
