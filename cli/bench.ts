@@ -39,6 +39,7 @@ export function benchInputFrom(flags: Record<string, unknown>): BenchOptionsInpu
   set('connections', number('--connections', flags.connections));
   set('sessions', number('--sessions', flags.sessions));
   set('nodes', number('--nodes', flags.nodes));
+  set('rate', number('--rate', flags.rate));
   set('targets', list(flags.targets));
   set('workloads', list(flags.workloads));
   set('paths', list(flags.paths));
@@ -70,6 +71,10 @@ export function registerBench(program: Command): void {
     )
     .option('--lb <mode>', 'nginx balancing on the nginx path (default round-robin)')
     .option('--nodes <n>', 'nodes behind nginx (default 2)')
+    .option(
+      '--rate <req/s>',
+      'constant-rate mode (read workload): offer this many req/s; latency corrected for coordinated omission',
+    )
     .option('--run-dir <dir>', 'where process logs are kept (default .run/bench-<time>)')
     .action(async (flags: Record<string, unknown>) => {
       const options = resolveBenchOptions(benchInputFrom(flags));

@@ -43,7 +43,7 @@ export function benchResultTable(bench: BenchReport): string[] {
     ],
     results.map((result) => [
       cell(result.target),
-      cell(result.workload),
+      `${cell(result.workload)}${finiteOrNull(result.rate) === null ? '' : ` @ ${formatNumber(result.rate)} req/s`}`,
       cell(result.path),
       formatNumber(result.nodes),
       formatNumber(result.connections),

@@ -5,13 +5,7 @@
 import { escapeMarkdownCell as cell } from './escape.ts';
 import type { BenchReport, ConformanceReport, RunResults } from '../core/results.ts';
 import { benchRatioTable, benchResultTable, markdownTable as table } from './bench-tables.ts';
-import {
-  VERDICTS,
-  countVerdicts,
-  formatSeconds,
-  problemsFirst,
-  targetLabel,
-} from './summarize.ts';
+import { VERDICTS, countVerdicts, formatSeconds, problemsFirst, targetLabel } from './summarize.ts';
 import { EXIT_MEANING } from '../core/exit-codes.ts';
 
 function exitText(code: unknown): string {

@@ -20,7 +20,14 @@ export interface RunSample {
 /** What a result is about: everything of BenchResult but the measured numbers. */
 export type MeasurementKey = Pick<
   BenchResult,
-  'target' | 'workload' | 'path' | 'nodes' | 'connections' | 'durationSec' | 'storeOpsPerRequest'
+  | 'target'
+  | 'workload'
+  | 'path'
+  | 'nodes'
+  | 'connections'
+  | 'durationSec'
+  | 'storeOpsPerRequest'
+  | 'rate'
 >;
 
 /** A result is noisy when (max − min) / median exceeds this. */

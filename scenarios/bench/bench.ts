@@ -184,6 +184,7 @@ async function measureInRounds(
         workload: measurement.workload,
         cookies: p.cookies,
         password,
+        ...(options.rate === undefined ? {} : { rate: options.rate }),
       };
       if (rep === 1 && options.warmupSec > 0)
         await load.run({ ...job, durationSec: options.warmupSec });
@@ -238,6 +239,7 @@ function aggregate(p: Prepared, options: BenchOptions): BenchResult {
       connections: options.connections,
       durationSec: options.durationSec,
       storeOpsPerRequest: p.storeOps,
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
     },
     p.runs,
   );

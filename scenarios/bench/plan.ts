@@ -49,6 +49,11 @@ export interface BenchOptionsInput {
   lb?: string;
   /** Nodes behind nginx (the direct path uses the first). @default 2 */
   nodes?: number;
+  /**
+   * Constant-rate mode: offer this many requests per second in all (read workload only), and
+   * report latency corrected for coordinated omission. @default undefined (as fast as answered)
+   */
+  rate?: number;
 }
 
 export interface BenchOptions {
@@ -64,6 +69,7 @@ export interface BenchOptions {
   stores: StoreKind[];
   lb: BalanceMode;
   nodes: number;
+  rate: number | undefined;
 }
 
 export const DEFAULT_BENCH_OPTIONS = {
@@ -119,15 +125,23 @@ export function resolveBenchOptions(input: BenchOptionsInput): BenchOptions {
   const lb = input.lb ?? base.lb;
   if (!BALANCE_MODES.includes(lb as BalanceMode))
     throw new InvalidOptionError(`invalid lb "${lb}": expected ${BALANCE_MODES.join(' | ')}`);
+  const rate = input.rate === undefined ? undefined : checkNumber('rate', input.rate, 1, 1_000_000);
+  if (rate !== undefined && (input.workloads ?? ['read']).some((w) => w !== 'read'))
+    throw new InvalidOptionError(
+      'invalid rate: constant-rate mode measures the read workload only (--workloads read)',
+    );
   return {
     quick,
+    rate,
     reps: checkNumber('reps', input.reps ?? base.reps, 1, 20),
     durationSec: checkNumber('durationSec', input.durationSec ?? base.durationSec, 1, 600),
     warmupSec: checkNumber('warmupSec', input.warmupSec ?? base.warmupSec, 0, 60, false),
     connections,
     sessions: checkNumber('sessions', input.sessions ?? connections, 1, 10_000),
     targets: input.targets === undefined ? undefined : checkGlobs(input.targets),
-    workloads: input.workloads && checkList('workload', input.workloads, WORKLOADS),
+    workloads:
+      (input.workloads && checkList('workload', input.workloads, WORKLOADS)) ??
+      (rate === undefined ? undefined : ['read']),
     paths: input.paths && checkList('path', input.paths, BENCH_PATHS),
     stores: checkList('store', input.stores ?? [...base.stores], BENCH_STORES),
     lb: lb as BalanceMode,

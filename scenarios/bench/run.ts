@@ -27,6 +27,8 @@ export interface LoadJob {
   /** Cookie header values; connection i sends `cookies[i % length]`. */
   cookies: string[];
   password: string;
+  /** Constant-rate mode: requests per second offered in all. */
+  rate?: number;
 }
 
 export interface LoadResult extends RunSample {

@@ -117,3 +117,46 @@ t.test('bad arguments exit with code 5 and one line naming the problem', async (
   );
   t.match(reps, { code: 5, stderr: /^sessionlab: invalid --reps "many": expected a number\n$/ });
 });
+
+t.test('constant-rate mode offers a fixed rate and reports corrected latency', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sessionlab-bench-rate-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const json = join(dir, 'bench.json');
+  const { stdout } = await run(
+    process.execPath,
+    [
+      bin,
+      'bench',
+      ...['--targets', 'static-http', '--rate', '200', '--paths', 'direct'],
+      ...['--reps', '1', '--duration', '1', '--warmup', '0', '--connections', '4'],
+      ...['--json', json, '--run-dir', join(dir, 'run')],
+    ],
+    { timeout: 120_000 },
+  );
+  const report = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
+  t.same(
+    report.results.map((r) => [r.target, r.workload, r.rate]),
+    [['static-http', 'read', 200]],
+  );
+  const [result] = report.results;
+  t.ok((result?.rps.median ?? 0) > 0, 'requests were answered');
+  t.ok(
+    Object.values(result?.latencyMs ?? {}).every((ms) => typeof ms === 'number' && ms > 0),
+    'every percentile comes from the corrected histogram',
+  );
+  t.match(stdout, /\| static-http \| read @ 200 req\/s \| direct \|/);
+});
+
+t.test('constant-rate mode takes only the read workload', async (t) => {
+  const failed = await run(
+    process.execPath,
+    [bin, 'bench', '--rate', '100', '--workloads', 'write'],
+    {
+      timeout: 30_000,
+    },
+  ).catch((error: unknown) => error as { code: number; stderr: string });
+  t.match(failed, {
+    code: 5,
+    stderr: /constant-rate mode measures the read workload only/,
+  });
+});
