@@ -4,6 +4,7 @@
  * Exit 1 when a target failed its smoke and was not measured.
  */
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runBench } from '../scenarios/bench/bench.ts';
 import { resolveBenchOptions } from '../scenarios/bench/plan.ts';
@@ -45,6 +46,7 @@ export function benchInputFrom(flags: Record<string, unknown>): BenchOptionsInpu
   set('paths', list(flags.paths));
   set('stores', list(flags.store));
   if (typeof flags.lb === 'string') input.lb = flags.lb;
+  if (typeof flags.cpuProf === 'string') input.cpuProfileDir = resolve(flags.cpuProf);
   return input;
 }
 
@@ -74,6 +76,10 @@ export function registerBench(program: Command): void {
     .option(
       '--rate <req/s>',
       'constant-rate mode (read workload): offer this many req/s; latency corrected for coordinated omission',
+    )
+    .option(
+      '--cpu-prof <dir>',
+      'write a V8 CPU profile of every node (and a top-frames summary) into this folder',
     )
     .option('--run-dir <dir>', 'where process logs are kept (default .run/bench-<time>)')
     .action(async (flags: Record<string, unknown>) => {

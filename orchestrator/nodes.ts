@@ -31,6 +31,8 @@ export interface AppNodeSpec {
   trustedProxies: readonly string[];
   flaws: readonly Flaw[];
   logLevel: string;
+  /** Extra node flags, before the script (e.g. `--cpu-prof`). @default [] */
+  nodeArgs?: readonly string[];
 }
 
 export interface AppNode {
@@ -46,6 +48,7 @@ const ring = (keys: readonly RingKey[]): string => keys.map((k) => `${k.id}:${k.
 
 function argsFor(spec: AppNodeSpec): string[] {
   return [
+    ...(spec.nodeArgs ?? []),
     '--import',
     'tsx',
     (BENCH_IMPLS as readonly string[]).includes(spec.impl) ? BENCH_MAIN : MAIN,

@@ -6,7 +6,8 @@
  * stopped before it returns or throws.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { BenchReport, BenchResult } from '../../core/results.ts';
 import { startStores } from '../../orchestrator/store-services.ts';
 import type { StoreServices } from '../../orchestrator/store-services.ts';
@@ -15,6 +16,7 @@ import type { RingKey } from '../../session/options.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
 import { aggregateRuns, computeRatios, loadCeiling } from './aggregate.ts';
 import { cpuMicros } from './cpu.ts';
+import { readCpuProfile, renderFrameTimes, summarizeCpuProfile } from './profile.ts';
 import type { RunSample } from './aggregate.ts';
 import { planMeasurements } from './plan.ts';
 import { labelOf, renderPlan } from './print.ts';
@@ -65,6 +67,7 @@ export async function runBench(options: BenchOptions, run: BenchRunOptions): Pro
   const pinning = await choosePinning();
   for (const line of renderPlan(options, planned, pinning)) run.log(line);
   await mkdir(run.runDir, { recursive: true });
+  if (options.cpuProfileDir !== undefined) await mkdir(options.cpuProfileDir, { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const load = await startLoadGenerator();
@@ -138,8 +141,13 @@ async function prepareTarget(
     nodes: options.nodes,
     nginx,
     lb: options.lb,
+    ...(options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir }),
   });
-  setup.cleanups.push(() => target.stop());
+  setup.cleanups.push(async () => {
+    await target.stop();
+    if (options.cpuProfileDir !== undefined)
+      await summarizeProfiles(options.cpuProfileDir, target, run.log);
+  });
   const smoke = await smokeTarget(target, password);
   if (!smoke.passed) {
     run.log(`${spec.name}: smoke FAILED, not measured: ${smoke.failures.join('; ')}`);
@@ -205,6 +213,25 @@ async function measureInRounds(
           `${failures > 0 ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ''}`,
       );
     }
+  }
+}
+
+/** Each stopped node's profile → `<name>.txt` with its heaviest frames; the top three logged. */
+async function summarizeProfiles(
+  dir: string,
+  target: RunningTarget,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const node of target.nodes) {
+    const file = join(dir, `${target.spec.name}-${node.id}.cpuprofile`);
+    const profile = await readCpuProfile(file).catch(() => undefined);
+    if (profile === undefined) {
+      log(`${target.spec.name} ${node.id}: no CPU profile was written (${file})`);
+      continue;
+    }
+    const frames = summarizeCpuProfile(profile, 25);
+    await writeFile(file.replace(/\.cpuprofile$/, '.txt'), `${renderFrameTimes(frames)}\n`);
+    log(`${target.spec.name} ${node.id} top frames:\n${renderFrameTimes(frames.slice(0, 3))}`);
   }
 }
 

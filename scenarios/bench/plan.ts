@@ -54,6 +54,8 @@ export interface BenchOptionsInput {
    * report latency corrected for coordinated omission. @default undefined (as fast as answered)
    */
   rate?: number;
+  /** Write a CPU profile of every node, and a summary of its top frames, into this folder. */
+  cpuProfileDir?: string;
 }
 
 export interface BenchOptions {
@@ -70,6 +72,7 @@ export interface BenchOptions {
   lb: BalanceMode;
   nodes: number;
   rate: number | undefined;
+  cpuProfileDir: string | undefined;
 }
 
 export const DEFAULT_BENCH_OPTIONS = {
@@ -133,6 +136,7 @@ export function resolveBenchOptions(input: BenchOptionsInput): BenchOptions {
   return {
     quick,
     rate,
+    cpuProfileDir: input.cpuProfileDir,
     reps: checkNumber('reps', input.reps ?? base.reps, 1, 20),
     durationSec: checkNumber('durationSec', input.durationSec ?? base.durationSec, 1, 600),
     warmupSec: checkNumber('warmupSec', input.warmupSec ?? base.warmupSec, 0, 60, false),

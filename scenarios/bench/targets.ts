@@ -100,6 +100,8 @@ export interface StartTargetOptions {
   /** Start nginx in front of the nodes. */
   nginx: boolean;
   lb: BalanceMode;
+  /** Write a V8 CPU profile of every node here when it stops. */
+  cpuProfileDir?: string;
 }
 
 /** Starts the nodes (in parallel) and nginx; stops what started when a part fails. */
@@ -158,6 +160,15 @@ async function startNode(
     trustedProxies: [PROXY_ADDRESS],
     flaws: [],
     logLevel: 'warn',
+    ...(options.cpuProfileDir === undefined
+      ? {}
+      : {
+          nodeArgs: [
+            '--cpu-prof',
+            `--cpu-prof-dir=${options.cpuProfileDir}`,
+            `--cpu-prof-name=${spec.name}-${nodeId}.cpuprofile`,
+          ],
+        }),
   });
   return { id: nodeId, port, url: node.url, process: node.process };
 }
