@@ -16,7 +16,12 @@ import type { RingKey } from '../../session/options.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
 import { aggregateRuns, computeRatios, loadCeiling } from './aggregate.ts';
 import { cpuMicros } from './cpu.ts';
-import { readCpuProfile, renderFrameTimes, summarizeCpuProfile } from './profile.ts';
+import {
+  mainThreadProfile,
+  readCpuProfile,
+  renderFrameTimes,
+  summarizeCpuProfile,
+} from './profile.ts';
 import type { RunSample } from './aggregate.ts';
 import { planMeasurements } from './plan.ts';
 import { labelOf, renderPlan } from './print.ts';
@@ -223,14 +228,16 @@ async function summarizeProfiles(
   log: (line: string) => void,
 ): Promise<void> {
   for (const node of target.nodes) {
-    const file = join(dir, `${target.spec.name}-${node.id}.cpuprofile`);
-    const profile = await readCpuProfile(file).catch(() => undefined);
+    const name = `${target.spec.name}-${node.id}`;
+    const file = await mainThreadProfile(join(dir, name));
+    const profile =
+      file === undefined ? undefined : await readCpuProfile(file).catch(() => undefined);
     if (profile === undefined) {
-      log(`${target.spec.name} ${node.id}: no CPU profile was written (${file})`);
+      log(`${name}: no CPU profile of the main thread was written in ${join(dir, name)}`);
       continue;
     }
     const frames = summarizeCpuProfile(profile, 25);
-    await writeFile(file.replace(/\.cpuprofile$/, '.txt'), `${renderFrameTimes(frames)}\n`);
+    await writeFile(join(dir, `${name}.txt`), `${renderFrameTimes(frames)}\n`);
     log(`${target.spec.name} ${node.id} top frames:\n${renderFrameTimes(frames.slice(0, 3))}`);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Where a measured node's CPU went: a V8 `.cpuprofile` (written by `node --cpu-prof`) folded
- * into self time per function, heaviest first. Pure apart from reading the file.
+ * into self time per function, heaviest first, idle time left out. Pure apart from reading
+ * the file.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
 interface ProfileNode {
   id: number;
@@ -43,6 +45,8 @@ export function summarizeCpuProfile(profile: CpuProfile, top = 15): FrameTime[] 
     const node = byId.get(id);
     if (node === undefined) continue;
     const key = label(node);
+    // Waiting is not CPU: the shares are of the time the node was busy.
+    if (key === '(idle)') continue;
     self.set(key, (self.get(key) ?? 0) + (deltas[i] ?? 0));
   }
   const total = [...self.values()].reduce((sum, us) => sum + us, 0);
@@ -67,4 +71,14 @@ export function renderFrameTimes(frames: readonly FrameTime[]): string {
 
 export async function readCpuProfile(file: string): Promise<CpuProfile> {
   return JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+}
+
+/**
+ * The main thread's profile in a `--cpu-prof-dir` folder: node names them
+ * `CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile`, and the main thread is tid 0.
+ */
+export async function mainThreadProfile(dir: string): Promise<string | undefined> {
+  const names = await readdir(dir).catch(() => []);
+  const main = names.find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name));
+  return main === undefined ? undefined : join(dir, main);
 }

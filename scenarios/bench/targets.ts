@@ -163,10 +163,10 @@ async function startNode(
     ...(options.cpuProfileDir === undefined
       ? {}
       : {
+          // One folder per node: every thread (the loader's too) writes its own profile.
           nodeArgs: [
             '--cpu-prof',
-            `--cpu-prof-dir=${options.cpuProfileDir}`,
-            `--cpu-prof-name=${spec.name}-${nodeId}.cpuprofile`,
+            `--cpu-prof-dir=${join(options.cpuProfileDir, `${spec.name}-${nodeId}`)}`,
           ],
         }),
   });

@@ -20,9 +20,10 @@ t.test('self time is summed per function and sorted, heaviest first', async (t) 
       { id: 2, callFrame: frame('load', 'file:///app/session/engine.ts', 41) },
       { id: 3, callFrame: frame('load', 'file:///app/session/engine.ts', 41) },
       { id: 4, callFrame: frame('', 'file:///app/node_modules/ioredis/built/Redis.js', 9) },
+      { id: 5, callFrame: frame('(idle)') },
     ],
-    samples: [2, 3, 4, 2, 1],
-    timeDeltas: [1000, 2000, 500, 1500, 5000],
+    samples: [2, 3, 4, 2, 1, 5],
+    timeDeltas: [1000, 2000, 500, 1500, 5000, 90_000],
   };
   t.same(summarizeCpuProfile(profile, 2), [
     { frame: '(root)', selfMs: 5, share: 0.5 },
@@ -50,12 +51,11 @@ t.test('--cpu-prof writes a profile and a top-frames summary per node', async (t
     { timeout: 120_000 },
   );
   const files = (await readdir(profiles)).sort();
-  t.same(files, [
-    'static-http-n1.cpuprofile',
-    'static-http-n1.txt',
-    'static-http-n2.cpuprofile',
-    'static-http-n2.txt',
-  ]);
+  t.same(files, ['static-http-n1', 'static-http-n1.txt', 'static-http-n2', 'static-http-n2.txt']);
+  t.ok(
+    (await readdir(join(profiles, 'static-http-n1'))).some((f) => f.endsWith('.cpuprofile')),
+    'the raw profiles are kept beside the summary',
+  );
   const summary = await readFile(join(profiles, 'static-http-n1.txt'), 'utf8');
   t.match(summary, /^ *\d+\.\d % +\d+\.\d ms {2}\S/m);
 });
