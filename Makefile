@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPX := npx --no-install
 
-.PHONY: test check typecheck lint format deps services clean up compose-config conformance conformance-controls bench bench-quick
+.PHONY: test check typecheck lint format deps services clean up compose-config conformance conformance-controls bench bench-quick bench-full
 
 ## deps: npm packages from package-lock.json, and the real services the tests start
 deps: node_modules/.installed services
@@ -46,6 +46,10 @@ bench: deps
 
 bench-quick: deps
 	node bin/sessionlab.js suite --quick
+
+## bench-full: every bench row with all repetitions (side rows get one in `make bench`)
+bench-full: deps
+	node bin/sessionlab.js suite --full
 
 ## conformance: the catalogue against a local engine × redis cluster (exit 0 when every MUST passes)
 conformance: deps

@@ -27,7 +27,7 @@ function number(flag: string, text: unknown): number | undefined {
 
 /** Flags → options input; anything malformed is a UsageError, values are checked by the plan. */
 export function benchInputFrom(flags: Record<string, unknown>): BenchOptionsInput {
-  const input: BenchOptionsInput = { quick: flags.quick === true };
+  const input: BenchOptionsInput = { quick: flags.quick === true, full: flags.full === true };
   const set = <K extends keyof BenchOptionsInput>(
     key: K,
     value: BenchOptionsInput[K] | undefined,
@@ -55,6 +55,11 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('measure req/s and latency of each session setup, direct and through nginx')
     .option('--quick', 'reduced matrix, 1 repetition of 2 s (about a minute)', false)
+    .option(
+      '--full',
+      'every row of the matrix with all repetitions (side rows get 1 otherwise)',
+      false,
+    )
     .option('--json <file>', 'write the BenchReport (schema 1) to this file')
     .option('--reps <n>', 'measured runs per measurement (default 3, quick 1)')
     .option('--duration <s>', 'seconds per run (default 5, quick 2)')

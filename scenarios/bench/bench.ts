@@ -185,8 +185,10 @@ async function measureInRounds(
   password: string,
   log: (line: string) => void,
 ): Promise<void> {
-  for (let rep = 1; rep <= options.reps; rep++) {
+  const rounds = Math.max(...prepared.map((p) => p.measurement.reps));
+  for (let rep = 1; rep <= rounds; rep++) {
     for (const p of prepared) {
+      if (rep > p.measurement.reps) continue;
       const { measurement, target } = p;
       if (pinning !== null) await pinServers(target, measurement.path, pinning);
       const job: LoadJob = {
@@ -212,7 +214,7 @@ async function measureInRounds(
       p.runs.push(cpuUsPerRequest === undefined ? result : { ...result, cpuUsPerRequest });
       const failures = result.errors + result.non2xx;
       log(
-        `${labelOf(measurement)} rep ${rep}/${options.reps}: ${Math.round(result.rps)} req/s, ` +
+        `${labelOf(measurement)} rep ${rep}/${measurement.reps}: ${Math.round(result.rps)} req/s, ` +
           `p99 ${result.latencyMs.p99} ms` +
           `${cpuUsPerRequest === undefined ? '' : `, ${Math.round(cpuUsPerRequest)} µs CPU/req`}` +
           `${failures > 0 ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ''}`,

@@ -5,9 +5,10 @@
  * Without --targets, --workloads or --paths the plan is a fixed matrix sized for the time budget:
  *   quick: read on every target, direct; read through nginx for engine and express-session on
  *          the first store. 1 repetition of 2 s: about a minute with start-up.
- *   full:  that, plus write, mixed, login-churn and anon direct for engine and express-session
- *          on the first store, and read through nginx for express-nosession too. 3 repetitions
- *          of 5 s: about 5 minutes.
+ *   standard: that, plus write, mixed, login-churn and anon direct for engine and
+ *          express-session on the first store, and read through nginx for express-nosession
+ *          too. 3 repetitions of 5 s for the rows the ratios come from (direct, not anon), one
+ *          for the side rows (nginx, anon) unless `full`: about 4 minutes.
  * With any of them, the plan is the cross product of what they select (a target only gets the
  * workloads it supports).
  */
@@ -54,6 +55,8 @@ export interface BenchOptionsInput {
    * report latency corrected for coordinated omission. @default undefined (as fast as answered)
    */
   rate?: number;
+  /** Every row of the matrix with `reps` runs (the standard matrix gives side rows one). @default false */
+  full?: boolean;
   /** Write a CPU profile of every node, and a summary of its top frames, into this folder. */
   cpuProfileDir?: string;
 }
@@ -73,6 +76,7 @@ export interface BenchOptions {
   nodes: number;
   rate: number | undefined;
   cpuProfileDir: string | undefined;
+  full: boolean;
 }
 
 export const DEFAULT_BENCH_OPTIONS = {
@@ -92,6 +96,11 @@ export interface Measurement {
   target: TargetSpec;
   workload: Workload;
   path: BenchPath;
+  /**
+   * Measured runs: `reps` for the rows the ratios and goals are read from (direct path, every
+   * workload but anon); one for the rest of the standard matrix unless `full`.
+   */
+  reps: number;
 }
 
 function checkNumber(
@@ -137,6 +146,7 @@ export function resolveBenchOptions(input: BenchOptionsInput): BenchOptions {
     quick,
     rate,
     cpuProfileDir: input.cpuProfileDir,
+    full: input.full ?? false,
     reps: checkNumber('reps', input.reps ?? base.reps, 1, 20),
     durationSec: checkNumber('durationSec', input.durationSec ?? base.durationSec, 1, 600),
     warmupSec: checkNumber('warmupSec', input.warmupSec ?? base.warmupSec, 0, 60, false),
@@ -221,15 +231,25 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
             row.paths.includes(path) &&
             row.targets.some((glob) => matches(glob.replace('{store}', primary), target.name)),
         );
-        if (wanted && target.workloads.includes(workload)) planned.push({ target, workload, path });
+        if (!wanted || !target.workloads.includes(workload)) continue;
+        const side = custom === undefined && !options.full && !isRatioRow(path, workload);
+        planned.push({ target, workload, path, reps: side ? 1 : options.reps });
       }
     }
   }
   return planned;
 }
 
+/** Rows the ratios and goals are read from: direct to one node, a workload with sessions. */
+function isRatioRow(path: BenchPath, workload: Workload): boolean {
+  return path === 'direct' && workload !== 'anon';
+}
+
 /** Seconds the measurements take (start-up not included). */
 export function estimateSeconds(options: BenchOptions, planned: readonly Measurement[]): number {
-  const perMeasurement = options.reps * options.durationSec + options.warmupSec + 0.5;
-  return Math.round(planned.length * perMeasurement);
+  const seconds = planned.reduce(
+    (sum, m) => sum + m.reps * options.durationSec + options.warmupSec + 0.5,
+    0,
+  );
+  return Math.round(seconds);
 }

@@ -16,10 +16,10 @@ export function renderPlan(
   pinning: Pinning | null,
 ): string[] {
   return [
-    `plan: ${planned.length} measurements × ${options.reps} rep(s) of ${options.durationSec} s ` +
+    `plan: ${planned.length} measurements, ${planned.filter((m) => m.reps === options.reps).length} × ${options.reps} rep(s) and the rest × 1, of ${options.durationSec} s ` +
       `(+${options.warmupSec} s warm-up), ${options.connections} connections, ` +
       `${options.sessions} sessions; about ${estimateSeconds(options, planned)} s of load plus start-up`,
-    ...planned.map((m) => `  ${labelOf(m)}`),
+    ...planned.map((m) => `  ${labelOf(m)}${m.reps === 1 && options.reps > 1 ? ' (1 rep)' : ''}`),
     pinning === null
       ? 'pinning: none (taskset missing or a single CPU): load and servers share the CPUs'
       : `pinning: load generator on CPU ${pinning.load}, the measured node on CPU ${pinning.server} ` +

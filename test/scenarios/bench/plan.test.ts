@@ -4,7 +4,11 @@
  */
 import t from 'tap';
 import { InvalidOptionError } from '../../../core/errors.ts';
-import { planMeasurements, resolveBenchOptions } from '../../../scenarios/bench/plan.ts';
+import {
+  estimateSeconds,
+  planMeasurements,
+  resolveBenchOptions,
+} from '../../../scenarios/bench/plan.ts';
 import type { BenchOptionsInput } from '../../../scenarios/bench/plan.ts';
 
 const plan = (input: BenchOptionsInput): string[] =>
@@ -87,4 +91,35 @@ t.test('bad options are rejected naming the field and what is allowed', async (t
   for (const [input, message] of bad) t.throws(() => resolveBenchOptions(input), message);
   t.throws(() => plan({ targets: ['nope-*'] }), InvalidOptionError);
   t.throws(() => plan({ targets: ['nope-*'] }), /expected one of engine-redis \| /);
+});
+
+t.test('the ratio rows keep every repetition; side rows get one unless --full', async (t) => {
+  const reps = (input: BenchOptionsInput): Record<string, number> =>
+    Object.fromEntries(
+      planMeasurements(resolveBenchOptions(input)).map((m) => [
+        `${m.target.name} ${m.workload} ${m.path}`,
+        m.reps,
+      ]),
+    );
+  const standard = reps({});
+  t.equal(standard['engine-redis read direct'], 3);
+  t.equal(standard['express-session-redis login-churn direct'], 3);
+  t.equal(standard['raw-ioredis-get read direct'], 3);
+  t.equal(standard['engine-redis read nginx'], 1);
+  t.equal(standard['engine-redis anon direct'], 1);
+  t.ok(
+    Object.values(reps({ full: true })).every((n) => n === 3),
+    '--full: every row 3 runs',
+  );
+  t.ok(
+    Object.values(reps({ workloads: ['anon'], paths: ['nginx'] })).every((n) => n === 3),
+    'a chosen selection keeps its repetitions',
+  );
+  const options = resolveBenchOptions({});
+  const planned = planMeasurements(options);
+  const ratioRows = planned.filter((m) => m.reps === 3).length;
+  t.equal(
+    estimateSeconds(options, planned),
+    Math.round(ratioRows * 16.5 + (planned.length - ratioRows) * 6.5),
+  );
 });
