@@ -8,6 +8,9 @@
  * Only `d:` fields count towards the size limit.
  */
 
+/** Deadline of every store call unless configured, in milliseconds (fail closed after it). */
+export const DEFAULT_STORE_TIMEOUT_MS = 1000;
+
 /** Stored fields of one session. */
 export type Fields = Record<string, string>;
 

@@ -5,6 +5,7 @@
 import { BlockList, isIP } from 'node:net';
 import { InvalidOptionError } from '../core/errors.ts';
 import type { SessionStore } from '../core/store.ts';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../core/store.ts';
 
 /** A named secret. The first key of a ring is the primary: it signs or seals; all keys verify. */
 export interface RingKey {
@@ -95,7 +96,7 @@ export const DEFAULT_SESSION_OPTIONS = {
   idleTimeoutMs: 1_800_000,
   absoluteTimeoutMs: 43_200_000,
   maxSessionBytes: 65_536,
-  storeTimeoutMs: 1000,
+  storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
   encryptionKeys: [],
   trustedProxies: [],
   idBytes: 32,

@@ -9,6 +9,7 @@ import { MemcachedStore } from './memcached.ts';
 import { MemoryStore } from './memory.ts';
 import { RedisStore } from './redis.ts';
 import type { SessionStore } from '../core/store.ts';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../core/store.ts';
 
 export const STORE_KINDS = [
   'redis',
@@ -62,7 +63,7 @@ export function formatStoreUrl(location: StoreLocation): string {
 }
 
 export interface CreateStoreOptions {
-  /** Deadline of every store command, in milliseconds. @default 1000 */
+  /** Deadline of every store command, in milliseconds. @default DEFAULT_STORE_TIMEOUT_MS */
   timeoutMs?: number;
   onError?: (error: Error) => void;
 }
@@ -70,7 +71,7 @@ export interface CreateStoreOptions {
 /** A store client for `url`; call `connect()` before use. */
 export function createStoreFromUrl(url: string, options: CreateStoreOptions = {}): SessionStore {
   const location = parseStoreUrl(url);
-  const timeoutMs = options.timeoutMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const onError = options.onError ? { onError: options.onError } : {};
   const [first] = location.hosts;
   switch (location.kind) {

@@ -31,6 +31,7 @@ import type {
   LoadedSession,
   SessionStore,
 } from '../core/store.ts';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../core/store.ts';
 
 export interface MemcachedStoreOptions {
   /**
@@ -52,7 +53,7 @@ export interface MemcachedStoreOptions {
 export const DEFAULT_MEMCACHED_STORE_OPTIONS = {
   locations: ['127.0.0.1:11211'],
   keyPrefix: 'sl:',
-  timeoutMs: 1000,
+  timeoutMs: DEFAULT_STORE_TIMEOUT_MS,
   maxCasRetries: 32,
 } as const;
 

@@ -18,6 +18,7 @@ import type {
   LoadedSession,
   SessionStore,
 } from '../core/store.ts';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../core/store.ts';
 
 export interface RedisStoreOptions {
   /** Standalone server, e.g. `redis://127.0.0.1:6379`. Exactly one of url, clusterNodes, sentinels. */
@@ -39,7 +40,7 @@ export interface RedisStoreOptions {
 export const DEFAULT_REDIS_STORE_OPTIONS = {
   sentinelName: 'mymaster',
   keyPrefix: 'sl:',
-  timeoutMs: 1000,
+  timeoutMs: DEFAULT_STORE_TIMEOUT_MS,
 };
 
 interface ScriptCommands {
