@@ -10,7 +10,10 @@ import { renderJunit } from '../reports/junit.ts';
 import { CATALOGUE } from '../scenarios/conformance/catalogue.ts';
 import { renderCatalogueMarkdown } from '../scenarios/conformance/catalogue-markdown.ts';
 import { FAULT_COMMANDS } from '../scenarios/conformance/faults.ts';
+import { renderCoverageMarkdown } from '../scenarios/conformance/coverage.ts';
 import { runConformance } from '../scenarios/conformance/run.ts';
+import { DEFAULT_CHECK_SETTINGS, THOROUGH_CHECK_SETTINGS } from '../scenarios/conformance/types.ts';
+import type { CheckSettings } from '../scenarios/conformance/types.ts';
 import type { ConformanceTarget } from '../scenarios/conformance/run.ts';
 import { EXIT } from '../core/exit-codes.ts';
 import { addClusterFlags, clusterOptionsFrom, defaultRunDir } from './cluster-flags.ts';
@@ -74,7 +77,22 @@ export function conformanceTargetFrom(flags: Record<string, unknown>): Conforman
   };
 }
 
+function settingsFrom(flags: Record<string, unknown>): CheckSettings {
+  const base = flags.thorough === true ? THOROUGH_CHECK_SETTINGS : DEFAULT_CHECK_SETTINGS;
+  if (flags.idleBeforeOutageMs === undefined) return base;
+  const ms = Number(flags.idleBeforeOutageMs);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000)
+    throw new UsageError(
+      `invalid --idle-before-outage-ms "${String(flags.idleBeforeOutageMs)}": expected 0 to 600000`,
+    );
+  return { ...base, idleBeforeOutageMs: ms };
+}
+
 export async function runConformanceCommand(flags: Record<string, unknown>): Promise<number> {
+  if (flags.coverage) {
+    process.stdout.write(renderCoverageMarkdown());
+    return EXIT.pass;
+  }
   if (flags.list) {
     const format = String(flags.format ?? 'text');
     if (format !== 'text' && format !== 'markdown')
@@ -84,11 +102,13 @@ export async function runConformanceCommand(flags: Record<string, unknown>): Pro
     );
     return EXIT.pass;
   }
+  const settings = settingsFrom(flags);
   const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
   const { report, history } = await runConformance(conformanceTargetFrom(flags), {
     only: flags.only as string[],
     skip: flags.skip as string[],
     strict: flags.strict === true,
+    settings,
     onProgress: progress,
   });
   if (flags.history) await history.save(String(flags.history));
@@ -125,6 +145,9 @@ export function registerConformance(program: Command): void {
     .option('--skip <globs>', 'skip these check ids (comma-separated globs)', list, [])
     .option('--strict', 'a failed SHOULD check fails the run too', false)
     .option('--list', 'print the catalogue and exit', false)
+    .option('--coverage', 'print which checks cover each CONTRACT.md statement (Markdown) and exit')
+    .option('--thorough', 'slow variants: 65 s of idle before each store outage of SL-FT-01', false)
+    .option('--idle-before-outage-ms <ms>', 'idle time before each store outage (default 2000)')
     .option(
       '--format <format>',
       'with --list: text | markdown (the catalogue and flaw tables)',

@@ -16,14 +16,21 @@ import {
   contractDocument,
   errorHandler,
   jsonBody,
-  noStore,
   nodeHeader,
   notFound,
   passwordMatches,
   requireCredentials,
-  requireKey,
   requireValue,
 } from './http-common.ts';
+import {
+  bareDataCookies,
+  failOpenReads,
+  keyOf,
+  leakErrorDetail,
+  noStoreWith,
+  perWriteLimit,
+  textErrors,
+} from './flaw-middleware.ts';
 import type { NodeMetrics } from './metrics.ts';
 import { ClientError } from '../core/errors.ts';
 
@@ -36,21 +43,32 @@ function logEvent(logger: Logger, event: SessionEvent): void {
   logger[security ? 'warn' : 'info']({ event: event.type, ...event }, `session ${event.type}`);
 }
 
+/** The idle timeout the engine enforces: the declared one unless a timing flaw says otherwise. */
+function enforcedIdleTimeoutMs({ flaws, idleTimeoutMs }: NodeConfig): number {
+  if (flaws.has('no-idle-timeout')) return DAY_MS;
+  if (flaws.has('short-idle-timeout')) return Math.max(1000, Math.floor(idleTimeoutMs / 2));
+  if (flaws.has('long-idle-timeout')) return idleTimeoutMs * 3;
+  return idleTimeoutMs;
+}
+
 export function createReferenceEngine(config: NodeConfig, store: SessionStore): SessionEngine {
   const { flaws } = config;
   return new SessionEngine({
     store,
     signingKeys: flaws.has('single-key') ? config.signingKeys.slice(0, 1) : config.signingKeys,
     encryptionKeys: flaws.has('plaintext-at-rest') ? [] : config.encryptionKeys,
-    idleTimeoutMs: flaws.has('no-idle-timeout') ? DAY_MS : config.idleTimeoutMs,
+    idleTimeoutMs: enforcedIdleTimeoutMs(config),
     absoluteTimeoutMs: flaws.has('no-absolute-timeout') ? 0 : config.absoluteTimeoutMs,
-    maxSessionBytes: flaws.has('no-size-limit') ? 0 : config.maxSessionBytes,
+    maxSessionBytes:
+      flaws.has('no-size-limit') || flaws.has('per-request-size-limit')
+        ? 0
+        : config.maxSessionBytes,
     storeTimeoutMs: config.storeTimeoutMs,
     trustedProxies: config.trustedProxies,
     // Short test timeouts want frequent refreshes; production-sized ones get the default.
     touchAfterMs: flaws.has('touch-every-read')
       ? 0
-      : Math.min(Math.floor(config.idleTimeoutMs / 10), 60_000),
+      : Math.min(Math.floor(enforcedIdleTimeoutMs(config) / 10), 60_000),
     unsafe: unsafeFlawsFor(flaws),
   });
 }
@@ -73,6 +91,7 @@ export function createEngineApp(
   logger: Logger,
   metrics: NodeMetrics,
 ): Express {
+  const { flaws } = config;
   const engine = createReferenceEngine(config, store);
   engine.on('session', (event) => {
     metrics.sessionEvents.inc({ type: event.type });
@@ -89,13 +108,23 @@ export function createEngineApp(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(nodeHeader(config.nodeId), metrics.countRequests());
-  app.get('/contract', (_req, res) => void res.json(contract));
+  if (flaws.has('text-errors')) app.use(textErrors);
+  if (flaws.has('contract-creates-session')) {
+    app.get('/contract', sessionMiddleware(engine), async (req, res) => {
+      const s = sessionOf(req);
+      s.set('discovered', true);
+      await s.commit();
+      res.json(contract);
+    });
+  } else app.get('/contract', (_req, res) => void res.json(contract));
   app.get('/metrics', metrics.serve());
 
   const session = express.Router();
   session.use(
-    noStore(!config.flaws.has('no-cache-control')),
+    noStoreWith(flaws),
     jsonBody(),
+    ...(flaws.has('anon-cookie-attributes') ? [bareDataCookies] : []),
+    ...(flaws.has('per-request-size-limit') ? [perWriteLimit(config.maxSessionBytes)] : []),
     sessionMiddleware(engine),
   );
 
@@ -105,15 +134,19 @@ export function createEngineApp(
       if (config.flaws.has('failed-login-destroys')) await sessionOf(req).destroy();
       throw new ClientError(401, 'wrong user name or password');
     }
-    await sessionOf(req).regenerate({ user, carryOver: true });
+    await sessionOf(req).regenerate({ user, carryOver: !flaws.has('no-carry-over') });
     if (config.flaws.has('leak-id')) {
       res.json({ user, session: String(res.getHeader('set-cookie') ?? '') });
       return;
     }
     res.json({ user });
   });
-  session.get('/me', (req, res) => {
+  session.get('/me', async (req, res) => {
     const s = sessionOf(req);
+    if (s.user === undefined && flaws.has('cookie-on-401')) {
+      s.set('visits', 1);
+      await s.commit();
+    }
     if (s.user === undefined) throw new ClientError(401, 'not logged in');
     res.json({ user: s.user, createdAt: s.createdAt });
   });
@@ -130,20 +163,20 @@ export function createEngineApp(
   });
   session.get('/session/data', (req, res) => void res.json({ data: sessionOf(req).entries() }));
   session.get('/session/data/:key', (req, res) => {
-    const value = sessionOf(req).get(requireKey(req.params.key));
+    const value = sessionOf(req).get(keyOf(flaws, req.params.key));
     if (value === undefined) throw new ClientError(404, 'no such key');
     res.json({ value });
   });
   session.put('/session/data/:key', async (req, res) => {
     const s = sessionOf(req);
-    s.set(requireKey(req.params.key), requireValue(req.body));
+    s.set(keyOf(flaws, req.params.key), requireValue(req.body));
     await s.commit();
     res.status(204).end();
   });
   session.delete('/session/data/:key', async (req, res) => {
     const s = sessionOf(req);
-    const key = requireKey(req.params.key);
-    if (s.exists) {
+    const key = keyOf(flaws, req.params.key);
+    if (s.exists && !flaws.has('delete-ignored')) {
       s.delete(key);
       await s.commit();
     }
@@ -151,13 +184,15 @@ export function createEngineApp(
   });
   session.post('/session/counter/:key', async (req, res) => {
     const s = sessionOf(req);
-    s.increment(requireKey(req.params.key));
+    s.increment(keyOf(flaws, req.params.key));
     const { counters } = await s.commit();
     res.json({ value: counters[0] });
   });
 
   app.use(session);
   app.use(notFound);
+  if (flaws.has('fail-open-reads')) app.use(failOpenReads);
+  if (flaws.has('leak-error-detail')) app.use(leakErrorDetail);
   if (config.flaws.has('logout-on-store-error')) app.use(clearCookieOnStoreError);
   if (config.flaws.has('bad-input-500')) app.use(everyErrorIs500);
   app.use(errorHandler(logger));

@@ -34,6 +34,20 @@ export const FLAWS = {
   'single-key': 'only the primary signing key verifies: a key rotation logs everybody out',
   'plaintext-at-rest': 'claims encryption at rest but stores values in clear',
   'touch-every-read': 'every session read rewrites the session TTL in the store',
+  'text-errors': 'error answers are plain text, not {"error": ...} JSON',
+  'contract-creates-session': 'GET /contract opens a session and sets a cookie',
+  'cookie-on-401': 'GET /me without a session creates one and sets its cookie with the 401',
+  'delete-ignored': 'DELETE /session/data/:key answers 204 but removes nothing',
+  'lax-keys':
+    'a bad data key is rewritten into a valid one (truncated, other characters as _), not 400',
+  'per-request-size-limit': 'the size limit applies to each write, not to the stored session',
+  'no-carry-over': 'claims carry-over but login starts an empty session',
+  'anon-cookie-attributes': 'the cookie of an anonymous session lacks HttpOnly and SameSite',
+  'partial-no-store': 'Cache-Control: no-store only on login, /me and logout',
+  'fail-open-reads': 'a store failure on the data routes reads as an empty session',
+  'short-idle-timeout': 'sessions idle out after half the declared idle timeout',
+  'long-idle-timeout': 'sessions idle out after three times the declared idle timeout',
+  'leak-error-detail': 'error bodies carry the internal message and stack trace',
 } as const;
 
 export type Flaw = keyof typeof FLAWS;

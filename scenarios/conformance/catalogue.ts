@@ -2,8 +2,11 @@
  * The catalogue: every check with its stable id, in report order. Ids never change meaning;
  * new checks get new ids.
  */
+import { contractChecks } from './checks/contract.ts';
 import { cookieChecks } from './checks/cookie.ts';
 import { crossNodeChecks } from './checks/cross-node.ts';
+import { dataChecks } from './checks/data.ts';
+import { errorChecks } from './checks/errors.ts';
 import { expiryChecks } from './checks/expiry.ts';
 import { faultChecks } from './checks/faults.ts';
 import { fixationChecks } from './checks/fixation.ts';
@@ -21,6 +24,9 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...cookieChecks,
   ...idChecks,
   ...inputChecks,
+  ...contractChecks,
+  ...dataChecks,
+  ...errorChecks,
   ...faultChecks,
   ...storeChecks,
 ];

@@ -11,6 +11,7 @@ import { selectChecks } from './catalogue.ts';
 import { LOCAL_TIMEOUTS } from './controls.ts';
 import { clusterFaults, commandFaults } from './faults.ts';
 import type { History } from './history.ts';
+import type { CheckSettings } from './types.ts';
 import { runChecks } from './runner.ts';
 import { createStoreInspector } from './store-inspector.ts';
 import { discoverTarget } from './target.ts';
@@ -40,6 +41,8 @@ export interface ConformanceOptions {
   strict?: boolean;
   /** One line per check as it ends. @default none */
   onProgress?: (line: string) => void;
+  /** How long some checks wait (the idle spell before store outages). @default DEFAULT_CHECK_SETTINGS */
+  settings?: Partial<CheckSettings>;
 }
 
 interface Prepared {
@@ -130,6 +133,7 @@ export async function runConformance(
       ...prepared,
       checks,
       strict: options.strict ?? false,
+      ...(options.settings ? { settings: options.settings } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } finally {

@@ -14,7 +14,9 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { withCheckSignal } from './abort.ts';
 import { History } from './history.ts';
+import { DEFAULT_CHECK_SETTINGS } from './types.ts';
 import type {
+  CheckSettings,
   CheckContext,
   CheckDefinition,
   FaultControl,
@@ -37,8 +39,10 @@ export interface RunOptions {
   strict?: boolean;
   /** Checks in flight at once. @default 6 */
   concurrency?: number;
-  /** Per-check limit. @default 90_000 */
+  /** Per-check limit, plus twice `settings.idleBeforeOutageMs`. @default 90_000 */
   checkTimeoutMs?: number;
+  /** @default DEFAULT_CHECK_SETTINGS */
+  settings?: Partial<CheckSettings>;
   onProgress?: (line: string) => void;
 }
 
@@ -141,6 +145,8 @@ export async function runChecks(
   const stamp = Date.now().toString(36).slice(-5);
   const results = new Map<string, CheckResult>();
   const log = options.onProgress ?? (() => undefined);
+  const settings: CheckSettings = { ...DEFAULT_CHECK_SETTINGS, ...options.settings };
+  const checkTimeoutMs = (options.checkTimeoutMs ?? 90_000) + 2 * settings.idleBeforeOutageMs;
 
   const execute = async (check: CheckDefinition): Promise<void> => {
     const base = { id: check.id, title: check.title, level: check.level, refs: check.refs };
@@ -157,6 +163,7 @@ export async function runChecks(
       return;
     }
     const ctx: Omit<CheckContext, 'signal'> = {
+      settings,
       target,
       store,
       faults,
@@ -165,7 +172,7 @@ export async function runChecks(
       log: (m) => log(`${check.id} ${m}`),
     };
     const t0 = performance.now();
-    const outcome = await runOne(check, ctx, options.checkTimeoutMs ?? 90_000);
+    const outcome = await runOne(check, ctx, checkTimeoutMs);
     const verdict = verdictOf(check, outcome);
     results.set(check.id, {
       ...base,

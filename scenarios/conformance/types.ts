@@ -6,6 +6,7 @@ import type { Level } from '../../core/results.ts';
 import type { History } from './history.ts';
 import type { Capability, ContractDocument } from '../../core/contract.ts';
 import type { Flaw } from '../../reference-servers/flaws.ts';
+import type { StatementId } from './contract-statements.ts';
 
 /** The target's `GET /contract` document. */
 export type Contract = ContractDocument;
@@ -67,7 +68,22 @@ export type Need =
   | 'pause-store'
   | 'rolling-restart';
 
+/** Settings of a run that shape how long some checks wait. */
+export interface CheckSettings {
+  /**
+   * How long the target sits without a request before each store outage of SL-FT-01, so pooled
+   * store connections go stale first (`--thorough`: 65 s, past common 60 s idle reapers).
+   * @default 2000
+   */
+  idleBeforeOutageMs: number;
+}
+
+export const DEFAULT_CHECK_SETTINGS: CheckSettings = { idleBeforeOutageMs: 2000 };
+/** `--thorough`: long enough for connection reapers and NAT timeouts of 60 s. */
+export const THOROUGH_CHECK_SETTINGS: CheckSettings = { idleBeforeOutageMs: 65_000 };
+
 export interface CheckContext {
+  settings: CheckSettings;
   target: Target;
   store: StoreInspector | undefined;
   faults: FaultControl;
@@ -91,6 +107,8 @@ export interface CheckDefinition {
   title: string;
   level: Level;
   refs: string[];
+  /** The CONTRACT.md statements (contract-statements.ts) this check can fail a target on. */
+  covers: StatementId[];
   /** Capability the target must claim in /contract, else SKIPPED. */
   capability?: Capability;
   needs?: Need[];

@@ -2,8 +2,7 @@
  * SL-CK: the session cookie's attributes (ASVS 5.0 3.3) and the no-store rule of the contract.
  */
 import { SessionClient } from '../client.ts';
-import type { Reply } from '../client.ts';
-import { login, sessionCookieLine } from '../steps.ts';
+import { isClearing, sessionCookieLine } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition, Outcome } from '../types.ts';
 
@@ -18,25 +17,52 @@ export function attributesOf(line: string): Map<string, string> {
   return attributes;
 }
 
-/** The session cookie a login through `url` sets. */
-async function loginCookie(ctx: CheckContext, url: string): Promise<string | undefined> {
-  const client = new SessionClient();
-  const reply = await client.request(url, 'POST', '/login', {
-    body: { user: ctx.user(), password: ctx.target.password },
-  });
-  return reply.status === 200 ? sessionCookieLine(reply, ctx.target.contract) : undefined;
-}
-
-function onLoginCookie(
+/**
+ * Every Set-Cookie of the session cookie a client sees through `url`: the first anonymous
+ * write, the login that follows it, a second login (a re-issue), and any on later requests.
+ */
+async function everySessionCookie(
   ctx: CheckContext,
   url: string,
-  judge: (line: string, attributes: Map<string, string>) => Outcome,
+): Promise<{ what: string; line: string }[]> {
+  const client = new SessionClient();
+  const credentials = { user: ctx.user(), password: ctx.target.password };
+  const steps: [string, string, string, unknown?][] = [
+    ['the first anonymous write', 'PUT', '/session/data/ck', { value: 1 }],
+    ['login', 'POST', '/login', credentials],
+    ['a second login', 'POST', '/login', credentials],
+    ['GET /me', 'GET', '/me'],
+    ['a write', 'PUT', '/session/data/ck', { value: 2 }],
+  ];
+  const lines: { what: string; line: string }[] = [];
+  for (const [what, method, path, body] of steps) {
+    const reply = await client.request(url, method, path, body === undefined ? {} : { body });
+    const line = sessionCookieLine(reply, ctx.target.contract);
+    if (line !== undefined && !isClearing(line)) lines.push({ what, line });
+  }
+  return lines;
+}
+
+/** Judges every session cookie seen; `judge` names what is wrong with one, or undefined. */
+async function onEveryCookie(
+  ctx: CheckContext,
+  url: string,
+  judge: (line: string, attributes: Map<string, string>) => string | undefined,
+  passed: string,
 ): Promise<Outcome> {
-  return loginCookie(ctx, url).then((line) =>
-    line === undefined
-      ? unknown('login set no session cookie to inspect')
-      : judge(line, attributesOf(line)),
-  );
+  const lines = await everySessionCookie(ctx, url);
+  if (lines.length === 0) return unknown('no response set a session cookie to inspect');
+  const wrong = lines.flatMap(({ what, line }) => {
+    const fault = judge(line, attributesOf(line));
+    return fault === undefined ? [] : [`the cookie set by ${what}: ${fault}`];
+  });
+  const evidence = { cookiesSeen: lines.map((l) => l.what), wrong };
+  return wrong.length === 0
+    ? pass(
+        `${passed}, on all ${lines.length} session cookies set (${evidence.cookiesSeen.join(', ')})`,
+        evidence,
+      )
+    : fail(wrong[0] as string, evidence);
 }
 
 export const cookieChecks: CheckDefinition[] = [
@@ -45,12 +71,14 @@ export const cookieChecks: CheckDefinition[] = [
     title: 'the session cookie is HttpOnly',
     level: 'MUST',
     refs: ['ASVS-5.0-3.3.4', 'ASVS-4.0.3-3.4.2', 'WSTG-SESS-02', 'CWE-1004'],
-    provenBy: ['no-httponly'],
+    covers: ['cookie.attributes'],
+    provenBy: ['no-httponly', 'anon-cookie-attributes'],
     run: (ctx) =>
-      onLoginCookie(ctx, ctx.target.entry, (line, a) =>
-        a.has('httponly')
-          ? pass('HttpOnly is set', { setCookie: line.split(';')[0]?.split('=')[0] })
-          : fail('the session cookie lacks HttpOnly: scripts can read it'),
+      onEveryCookie(
+        ctx,
+        ctx.target.entry,
+        (_line, a) => (a.has('httponly') ? undefined : 'no HttpOnly: scripts can read it'),
+        'HttpOnly is set',
       ),
   },
   {
@@ -58,15 +86,18 @@ export const cookieChecks: CheckDefinition[] = [
     title: 'the session cookie is Secure on the HTTPS entry',
     level: 'MUST',
     refs: ['ASVS-5.0-3.3.1', 'ASVS-4.0.3-3.4.1', 'WSTG-SESS-02', 'CWE-614'],
+    covers: ['cookie.secure'],
     needs: ['entry-tls'],
     provenBy: ['insecure-cookie'],
     run: (ctx) =>
-      onLoginCookie(ctx, ctx.target.entryTls as string, (_line, a) =>
-        a.has('secure')
-          ? pass('Secure is set over HTTPS')
-          : fail(
-              'over HTTPS the session cookie lacks Secure: it would also travel over plain HTTP',
-            ),
+      onEveryCookie(
+        ctx,
+        ctx.target.entryTls as string,
+        (_line, a) =>
+          a.has('secure')
+            ? undefined
+            : 'no Secure over HTTPS: it would also travel over plain HTTP',
+        'Secure is set over HTTPS',
       ),
   },
   {
@@ -74,31 +105,36 @@ export const cookieChecks: CheckDefinition[] = [
     title: 'the session cookie has SameSite Lax or Strict',
     level: 'MUST',
     refs: ['ASVS-5.0-3.3.2', 'ASVS-4.0.3-3.4.3', 'WSTG-SESS-02', 'CWE-1275'],
-    provenBy: ['no-samesite'],
+    covers: ['cookie.attributes'],
+    provenBy: ['no-samesite', 'anon-cookie-attributes'],
     run: (ctx) =>
-      onLoginCookie(ctx, ctx.target.entry, (_line, a) => {
-        const sameSite = (a.get('samesite') ?? '').toLowerCase();
-        return sameSite === 'lax' || sameSite === 'strict'
-          ? pass(`SameSite=${a.get('samesite')}`)
-          : fail(
-              sameSite
-                ? `SameSite=${a.get('samesite')} does not stop cross-site sends`
-                : 'the session cookie has no SameSite attribute',
-            );
-      }),
+      onEveryCookie(
+        ctx,
+        ctx.target.entry,
+        (_line, a) => {
+          const sameSite = (a.get('samesite') ?? '').toLowerCase();
+          if (sameSite === 'lax' || sameSite === 'strict') return undefined;
+          return sameSite
+            ? `SameSite=${a.get('samesite')} does not stop cross-site sends`
+            : 'no SameSite attribute';
+        },
+        'SameSite is Lax or Strict',
+      ),
   },
   {
     id: 'SL-CK-04',
     title: 'the session cookie uses the __Host- prefix on HTTPS',
     level: 'SHOULD',
     refs: ['ASVS-5.0-3.3.1', 'ASVS-4.0.3-3.4.4'],
+    covers: ['cookie.secure'],
     needs: ['entry-tls'],
     provenBy: ['insecure-cookie'],
     run: (ctx) =>
-      onLoginCookie(ctx, ctx.target.entryTls as string, (line) =>
-        line.startsWith('__Host-')
-          ? pass('the cookie is named __Host-…')
-          : fail('over HTTPS the cookie name lacks the __Host- prefix'),
+      onEveryCookie(
+        ctx,
+        ctx.target.entryTls as string,
+        (line) => (line.startsWith('__Host-') ? undefined : 'over HTTPS the name lacks __Host-'),
+        'the cookie is named __Host-…',
       ),
   },
   {
@@ -106,57 +142,77 @@ export const cookieChecks: CheckDefinition[] = [
     title: 'the session cookie has Path=/ and no Domain attribute wider than the host',
     level: 'MUST',
     refs: ['ASVS-4.0.3-3.4.5', 'WSTG-SESS-02'],
+    covers: ['cookie.attributes'],
     provenBy: ['wide-cookie-scope'],
     run: (ctx) =>
-      onLoginCookie(ctx, ctx.target.entry, (_line, a) => {
-        if (a.get('path') !== '/')
-          return fail(`Path is ${JSON.stringify(a.get('path') ?? null)}, not /`);
-        if (a.has('domain'))
-          return fail(
-            `the cookie carries Domain=${a.get('domain')}: it is sent to every subdomain too`,
-          );
-        return pass('Path=/ and no Domain attribute (host-only)');
-      }),
+      onEveryCookie(
+        ctx,
+        ctx.target.entry,
+        (_line, a) => {
+          if (a.get('path') !== '/')
+            return `Path is ${JSON.stringify(a.get('path') ?? null)}, not /`;
+          if (a.has('domain'))
+            return `Domain=${a.get('domain')}: it is sent to every subdomain too`;
+          return undefined;
+        },
+        'Path=/ and no Domain attribute (host-only)',
+      ),
   },
   {
     id: 'SL-CK-06',
     title: 'cookie name and value fit in 4096 bytes',
     level: 'MUST',
     refs: ['RFC-6265-6.1'],
+    covers: [],
     provenBy: ['fat-cookie'],
     run: (ctx) =>
       // Direct to a node: a proxy may refuse an oversized header before the client sees it.
-      onLoginCookie(ctx, ctx.target.nodes[0], (line) => {
-        const bytes = Buffer.byteLength(line.split(';')[0] ?? '');
-        return bytes <= 4096
-          ? pass(`${bytes} bytes`, { bytes })
-          : fail(`the cookie is ${bytes} bytes: browsers drop cookies over 4096`, { bytes });
-      }),
+      onEveryCookie(
+        ctx,
+        ctx.target.nodes[0],
+        (line) => {
+          const bytes = Buffer.byteLength(line.split(';')[0] ?? '');
+          return bytes <= 4096 ? undefined : `${bytes} bytes: browsers drop cookies over 4096`;
+        },
+        'name and value fit in 4096 bytes',
+      ),
   },
   {
     id: 'SL-CK-07',
-    title: 'session responses carry Cache-Control: no-store',
+    title: 'every response of every session route carries Cache-Control: no-store',
     level: 'MUST',
     refs: ['ASVS-5.0-14.3.2', 'WSTG-SESS-06', 'CWE-525'],
-    provenBy: ['no-cache-control'],
+    covers: ['every.no-store'],
+    provenBy: ['no-cache-control', 'partial-no-store'],
     async run(ctx) {
       const url = ctx.target.entry;
-      const client = await login(ctx, url);
-      const replies: [string, Reply][] = [
-        ['GET /me', await client.request(url, 'GET', '/me')],
-        [
-          'PUT /session/data/ck',
-          await client.request(url, 'PUT', '/session/data/ck', { body: { value: 1 } }),
-        ],
-        ['GET /session/data', await client.request(url, 'GET', '/session/data')],
-        ['POST /logout', await client.request(url, 'POST', '/logout')],
+      const client = new SessionClient();
+      const credentials = { user: ctx.user(), password: ctx.target.password };
+      const steps: [string, string, unknown?][] = [
+        ['GET', '/session/data'],
+        ['PUT', '/session/data/ck', { value: 1 }],
+        ['POST', '/login', credentials],
+        ['GET', '/me'],
+        ['PUT', '/session/data/ck', { value: 2 }],
+        ['GET', '/session/data/ck'],
+        ['GET', '/session/data/ck-absent'],
+        ['GET', '/session/data'],
+        ['POST', '/session/counter/ckc'],
+        ['DELETE', '/session/data/ck'],
+        ['POST', '/logout'],
+        ['GET', '/me'],
       ];
-      const missing = replies
-        .filter(([, r]) => !/\bno-store\b/i.test(String(r.headers['cache-control'] ?? '')))
-        .map(([what]) => what);
+      if (ctx.target.contract.capabilities.includes('logout-all'))
+        steps.push(['POST', '/login', credentials], ['POST', '/logout-all']);
+      const missing: string[] = [];
+      for (const [method, path, body] of steps) {
+        const reply = await client.request(url, method, path, body === undefined ? {} : { body });
+        if (!/\bno-store\b/i.test(String(reply.headers['cache-control'] ?? '')))
+          missing.push(`${method} ${path} (${reply.status})`);
+      }
       return missing.length === 0
-        ? pass('every session response says no-store')
-        : fail(`${missing.join(', ')} lack Cache-Control: no-store`, { missing });
+        ? pass(`all ${steps.length} responses of the session routes say no-store`)
+        : fail(`${missing.slice(0, 4).join(', ')} lack Cache-Control: no-store`, { missing });
     },
   },
 ];

@@ -17,6 +17,7 @@ export const crossNodeChecks: CheckDefinition[] = [
     title: 'a value written on one node is read at once on every other node',
     level: 'MUST',
     refs: [],
+    covers: ['target.shared', 'data.get'],
     needs: ['two-nodes'],
     provenBy: ['memory-store'],
     async run(ctx) {
@@ -48,6 +49,7 @@ export const crossNodeChecks: CheckDefinition[] = [
     title: '200 mixed reads/writes through the entry show no stale read (history-checked)',
     level: 'MUST',
     refs: [],
+    covers: ['target.shared', 'data.get'],
     provenBy: ['memory-store'],
     async run(ctx) {
       const { target } = ctx;
@@ -108,6 +110,7 @@ export const crossNodeChecks: CheckDefinition[] = [
     title: '100 concurrent writes of distinct keys from different nodes all persist',
     level: 'MUST',
     refs: ['CWE-362'],
+    covers: ['data.concurrent-keys'],
     provenBy: ['whole-session-writes', 'memory-store'],
     async run(ctx) {
       const { nodes } = ctx.target;
@@ -150,6 +153,7 @@ export const crossNodeChecks: CheckDefinition[] = [
     title: 'at least 500 concurrent counter increments from all nodes all count',
     level: 'MUST',
     refs: ['CWE-362'],
+    covers: ['data.counter'],
     provenBy: ['whole-session-writes', 'memory-store'],
     async run(ctx) {
       const { nodes } = ctx.target;
@@ -190,6 +194,7 @@ export const crossNodeChecks: CheckDefinition[] = [
     title: 'the entry spreads requests over 2 or more nodes (reports sticky balancing)',
     level: 'INFO',
     refs: [],
+    covers: [],
     needs: ['entry'],
     provenBy: [],
     provenByOther: '`--lb ip-hash`',

@@ -7,68 +7,73 @@ import { SessionClient } from '../client.ts';
 import { isClearing, login, sessionCookieLine, sleep } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
+import { loginWhenBack, outageModes, sessionRoutes, withStoreOutage } from '../outage.ts';
+import type { OutageMode } from '../outage.ts';
 
-/** Takes the store away (paused when possible: its data survives) and gives it back. */
-async function withStoreOutage<T>(ctx: CheckContext, during: () => Promise<T>): Promise<T> {
-  const { faults } = ctx;
-  const pause = faults.pauseStore !== undefined;
-  await (pause ? faults.pauseStore?.() : faults.killStore?.());
-  try {
-    return await during();
-  } finally {
-    await (pause ? faults.resumeStore?.() : faults.startStore?.());
-  }
+interface OutageReply {
+  mode: OutageMode;
+  node: number;
+  route: string;
+  status: number;
+  ms: number;
+  newCookie: boolean;
+}
+
+/** Every session route on every node at once, during one outage after an idle spell. */
+async function outageRound(ctx: CheckContext, mode: OutageMode): Promise<OutageReply[]> {
+  const client = await loginWhenBack(ctx);
+  // Idle first: pooled store connections go stale, as they do on a quiet night.
+  await sleep(ctx.settings.idleBeforeOutageMs);
+  return withStoreOutage(
+    ctx,
+    () =>
+      Promise.all(
+        ctx.target.nodes.flatMap((node, i) =>
+          sessionRoutes(ctx, 'ft').map(async ([method, path, body]) => {
+            const reply = await client
+              .request(node, method, path, {
+                timeoutMs: 5000,
+                ...(body === undefined ? {} : { body }),
+              })
+              .catch(() => undefined);
+            const line = reply && sessionCookieLine(reply, ctx.target.contract);
+            return {
+              mode,
+              node: i + 1,
+              route: `${method} ${path}`,
+              status: reply?.status ?? 0,
+              ms: Math.round(reply?.ms ?? 5000),
+              newCookie: line !== undefined && !isClearing(line),
+            };
+          }),
+        ),
+      ),
+    mode,
+  );
 }
 
 export const faultChecks: CheckDefinition[] = [
   {
     id: 'SL-FT-01',
     title:
-      'store down or paused: requests needing the session get 503 within 2 s, no 401, no new cookie',
+      'store paused and killed, after an idle spell: every session route on every node gets 503 within 2 s, no 401, no new cookie',
     level: 'MUST',
     refs: ['ASVS-5.0-16.5.3', 'CWE-636'],
+    covers: ['store.fail-closed'],
     needs: ['kill-store'],
     exclusive: true,
-    provenBy: ['fail-open'],
+    provenBy: ['fail-open', 'fail-open-reads'],
     async run(ctx) {
-      const client = await login(ctx, ctx.target.nodes[0]);
-      const seen = await withStoreOutage(ctx, async () => {
-        const out: {
-          node: number;
-          route: string;
-          status: number;
-          ms: number;
-          newCookie: boolean;
-        }[] = [];
-        for (const [i, node] of ctx.target.nodes.entries()) {
-          for (const [method, path] of [
-            ['GET', '/me'],
-            ['PUT', '/session/data/ft'],
-            ['POST', '/session/counter/ft'],
-          ] as const) {
-            const reply = await client
-              .request(node, method, path, {
-                timeoutMs: 5000,
-                ...(method === 'PUT' ? { body: { value: 1 } } : {}),
-              })
-              .catch(() => undefined);
-            const line = reply && sessionCookieLine(reply, ctx.target.contract);
-            out.push({
-              node: i + 1,
-              route: `${method} ${path}`,
-              status: reply?.status ?? 0,
-              ms: Math.round(reply?.ms ?? 5000),
-              newCookie: line !== undefined,
-            });
-          }
-        }
-        return out;
-      });
+      const seen: OutageReply[] = [];
+      for (const mode of outageModes(ctx.faults)) seen.push(...(await outageRound(ctx, mode)));
+      const modes = [...new Set(seen.map((s) => s.mode))].join(' and ');
+      const idle = ctx.settings.idleBeforeOutageMs;
       const wrong = seen.find((s) => s.status !== 503 || s.ms > 2000 || s.newCookie);
       if (wrong === undefined)
-        return pass(`all ${seen.length} requests got 503 within 2 s, none logged out`, {
-          requests: seen,
-        });
+        return pass(
+          `store ${modes} after ${idle} ms idle: all ${seen.length} requests got 503 within 2 s, none logged out`,
+          { requests: seen },
+        );
       const what =
         wrong.status === 401
           ? 'was treated as logged out (401)'
@@ -77,9 +82,10 @@ export const faultChecks: CheckDefinition[] = [
             : wrong.ms > 2000
               ? `took ${wrong.ms} ms`
               : `answered ${wrong.status}`;
-      return fail(`with the store down, ${wrong.route} on node ${wrong.node} ${what}`, {
-        requests: seen,
-      });
+      return fail(
+        `with the store ${wrong.mode === 'pause' ? 'paused' : 'killed'} after ${idle} ms idle, ${wrong.route} on node ${wrong.node} ${what}`,
+        { requests: seen },
+      );
     },
   },
   {
@@ -87,13 +93,14 @@ export const faultChecks: CheckDefinition[] = [
     title: 'store back: sessions resume without a new login',
     level: 'MUST',
     refs: ['ASVS-5.0-16.5.3'],
+    covers: ['store.resume'],
     needs: ['kill-store'],
     exclusive: true,
     provenBy: ['logout-on-store-error'],
     async run(ctx) {
       const url = ctx.target.nodes[0];
       const { idleTimeoutMs } = ctx.target.contract;
-      const client = await login(ctx, url);
+      const client = await loginWhenBack(ctx);
       const lastSeen = Date.now();
       const during = await withStoreOutage(ctx, () =>
         client.request(url, 'GET', '/me', { timeoutMs: 5000 }).catch(() => undefined),
@@ -136,6 +143,7 @@ export const faultChecks: CheckDefinition[] = [
     title: 'a node killed: the session continues through the entry without a new login',
     level: 'MUST',
     refs: [],
+    covers: ['target.shared'],
     needs: ['entry', 'kill-node', 'two-nodes'],
     exclusive: true,
     provenBy: ['memory-store'],
@@ -175,6 +183,7 @@ export const faultChecks: CheckDefinition[] = [
     title: 'a rolling restart with a new signing key logs nobody out',
     level: 'MUST',
     refs: ['ASVS-5.0-11.2.3'],
+    covers: [],
     needs: ['rolling-restart', 'entry'],
     exclusive: true,
     provenBy: ['single-key'],

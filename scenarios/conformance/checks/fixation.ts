@@ -22,6 +22,7 @@ export const fixationChecks: CheckDefinition[] = [
     title: 'login issues a new session id',
     level: 'MUST',
     refs: ['ASVS-4.0.3-3.2.1', 'ASVS-5.0-7.2.4', 'WSTG-SESS-03', 'CWE-384'],
+    covers: ['login.new-id'],
     provenBy: ['no-rotate'],
     async run(ctx) {
       const client = await anonymous(ctx, 'before-login');
@@ -47,6 +48,7 @@ export const fixationChecks: CheckDefinition[] = [
     title: 'the pre-login id is dead on every node after login',
     level: 'MUST',
     refs: ['ASVS-5.0-7.2.4', 'WSTG-SESS-03', 'CWE-384'],
+    covers: ['login.old-id-dead'],
     provenBy: ['keep-old-id', 'no-rotate'],
     async run(ctx) {
       const client = await anonymous(ctx, 'pre-login-data');
@@ -70,6 +72,7 @@ export const fixationChecks: CheckDefinition[] = [
     title: 'an id chosen by the client (random, or well-formed but unknown) is never adopted',
     level: 'MUST',
     refs: ['ASVS-5.0-7.2.4', 'WSTG-SESS-03', 'CWE-384'],
+    covers: ['lifetime.never-adopt'],
     provenBy: ['adopt-client-id'],
     async run(ctx) {
       const { contract, nodes } = ctx.target;
@@ -104,6 +107,7 @@ export const fixationChecks: CheckDefinition[] = [
     title: 'a failed login leaves the session unauthenticated and its data intact',
     level: 'MUST',
     refs: ['ASVS-5.0-7.2.4'],
+    covers: ['login.wrong-password'],
     provenBy: ['failed-login-destroys'],
     async run(ctx) {
       const client = await anonymous(ctx, 'kept');

@@ -66,6 +66,7 @@ export const idChecks: CheckDefinition[] = [
     title: 'session ids carry at least 128 bits: 1,000 ids unique, entropy estimate, bit balance',
     level: 'MUST',
     refs: ['ASVS-5.0-7.2.3', 'ASVS-4.0.3-3.2.2', 'WSTG-SESS-01', 'CWE-331'],
+    covers: ['cookie.entropy'],
     provenBy: ['weak-id'],
     async run(ctx) {
       const { nodes, contract } = ctx.target;
@@ -106,6 +107,7 @@ export const idChecks: CheckDefinition[] = [
     title: 'a tampered cookie (changes in every part) gets no session: 401, never 5xx',
     level: 'MUST',
     refs: ['ASVS-5.0-7.2.1', 'WSTG-SESS-01', 'CWE-565'],
+    covers: ['lifetime.bad-cookie'],
     provenBy: ['skip-signature'],
     async run(ctx) {
       const url = ctx.target.nodes[0];
@@ -148,6 +150,7 @@ export const idChecks: CheckDefinition[] = [
     title: 'the session id never appears in a URL or a response body',
     level: 'MUST',
     refs: ['ASVS-4.0.3-3.1.1', 'ASVS-5.0-7.2.2', 'CWE-598'],
+    covers: [],
     provenBy: ['leak-id'],
     async run(ctx) {
       const url = ctx.target.nodes[0];

@@ -143,6 +143,7 @@ export const inputChecks: CheckDefinition[] = [
     title: '1,000 malformed inputs get 4xx, never 5xx, and every node still answers afterwards',
     level: 'MUST',
     refs: ['ASVS-5.0-1.2.5', 'CWE-20', 'CWE-248'],
+    covers: ['lifetime.bad-cookie'],
     provenBy: ['bad-input-500'],
     async run(ctx) {
       const { nodes, contract } = ctx.target;
@@ -211,6 +212,7 @@ export const inputChecks: CheckDefinition[] = [
     title: 'a write beyond maxSessionBytes is 413 and the session keeps its previous data',
     level: 'MUST',
     refs: ['ASVS-5.0-2.4.1', 'CWE-400', 'CWE-770'],
+    covers: ['data.size-limit'],
     provenBy: ['no-size-limit'],
     async run(ctx) {
       const { maxSessionBytes } = ctx.target.contract;
@@ -239,6 +241,59 @@ export const inputChecks: CheckDefinition[] = [
       if (data.small !== 'kept' || 'big' in data)
         return fail('the refused write changed the session', evidence);
       return pass(`413 for ${maxSessionBytes + 1} bytes; the session kept its data`, evidence);
+    },
+  },
+  // The limit is on the stored total, so six writes of 20 % each cannot all land.
+  {
+    id: 'SL-IN-03',
+    title: 'writes each below maxSessionBytes but together above it: the one crossing it is 413',
+    level: 'MUST',
+    refs: ['ASVS-5.0-2.4.1', 'CWE-770'],
+    covers: ['data.size-limit'],
+    provenBy: ['per-request-size-limit', 'no-size-limit'],
+    async run(ctx) {
+      const { maxSessionBytes } = ctx.target.contract;
+      const url = ctx.target.nodes[0];
+      if (!maxSessionBytes)
+        return fail('the target declares no session size limit (maxSessionBytes: 0)');
+      if (maxSessionBytes > 900_000)
+        return unknown(`maxSessionBytes ${maxSessionBytes} is beyond what this check sends`);
+      const client = await login(ctx, url);
+      // 20 % each: two fit even stored with overhead (sealing, encoding); the sixth takes the
+      // raw total to 120 %, so the first 413 must come at the third write at the earliest and
+      // the sixth at the latest.
+      const chunk = 'x'.repeat(Math.floor(maxSessionBytes * 0.2));
+      const statuses: number[] = [];
+      for (let i = 0; i < 6 && !statuses.includes(413); i++) {
+        const put = await client.request(url, 'PUT', `/session/data/part${i}`, {
+          body: { value: chunk },
+        });
+        statuses.push(put.status);
+      }
+      const after = await client.request(url, 'GET', '/session/data');
+      const keys = Object.keys(
+        (after.body as { data?: Record<string, unknown> } | undefined)?.data ?? {},
+      );
+      const refused = statuses.indexOf(413);
+      const evidence = { chunkBytes: chunk.length, statuses, keysAfter: keys };
+      if (statuses.some((s) => s !== 204 && s !== 413))
+        return fail(`writes of 20 % of the limit answered ${statuses.join(', ')}`, evidence);
+      if (refused === -1)
+        return fail(
+          `six writes of 20 % of maxSessionBytes were all accepted: the stored session holds 120 % of the limit`,
+          evidence,
+        );
+      if (refused < 2)
+        return fail(
+          `write ${refused + 1} of 20 % was refused although the session held ${refused * 20} % of the limit`,
+          evidence,
+        );
+      if (keys.includes(`part${refused}`))
+        return fail('the refused write changed the session', evidence);
+      return pass(
+        `${refused} writes of 20 % fit; write ${refused + 1}, crossing the limit, was 413`,
+        evidence,
+      );
     },
   },
 ];

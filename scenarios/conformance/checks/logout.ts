@@ -14,12 +14,18 @@ export const logoutChecks: CheckDefinition[] = [
     title: 'logout ends the session on every node',
     level: 'MUST',
     refs: ['ASVS-4.0.3-3.3.1', 'ASVS-5.0-7.4.1', 'WSTG-SESS-06', 'CWE-613'],
+    covers: ['logout.everywhere'],
     provenBy: ['cookie-only-logout'],
     async run(ctx) {
       const { nodes } = ctx.target;
       const client = await login(ctx, nodes[0]);
       await client.request(nodes[0], 'PUT', '/session/data/lo', { body: { value: 'x' } });
       const cookie = client.cookie;
+      // Warm every node first: a node that caches the session must forget it too.
+      for (const node of nodes) {
+        await client.request(node, 'GET', '/me');
+        await client.request(node, 'GET', '/session/data/lo');
+      }
       const out = await client.request(nodes[0], 'POST', '/logout');
       const alive: string[] = [];
       for (const [i, node] of nodes.entries()) {
@@ -43,6 +49,7 @@ export const logoutChecks: CheckDefinition[] = [
     title: 'logout clears the cookie',
     level: 'MUST',
     refs: ['ASVS-5.0-7.4.1', 'WSTG-SESS-06'],
+    covers: ['logout.removes'],
     provenBy: ['logout-keeps-cookie'],
     async run(ctx) {
       const client = await login(ctx, ctx.target.nodes[0]);
@@ -62,6 +69,7 @@ export const logoutChecks: CheckDefinition[] = [
     title: 'writes racing a logout on another node never bring the session back (50 trials)',
     level: 'MUST',
     refs: ['CWE-613', 'CWE-362'],
+    covers: ['logout.everywhere'],
     needs: ['two-nodes'],
     provenBy: ['resurrect'],
     async run(ctx) {
@@ -133,6 +141,7 @@ export const logoutChecks: CheckDefinition[] = [
     title: 'logout-all ends every session of the user on every node',
     level: 'MUST',
     refs: ['ASVS-5.0-7.4.3'],
+    covers: ['logout-all.ends-all'],
     capability: 'logout-all',
     provenBy: ['logout-all-local'],
     async run(ctx) {

@@ -29,6 +29,7 @@ export const storeChecks: CheckDefinition[] = [
     title: 'every stored session has a TTL no longer than idleTimeoutMs + 1 s',
     level: 'MUST',
     refs: ['ASVS-5.0-7.3.1', 'CWE-613'],
+    covers: ['lifetime.idle'],
     needs: ['store'],
     provenBy: ['no-idle-timeout'],
     async run(ctx) {
@@ -57,6 +58,7 @@ export const storeChecks: CheckDefinition[] = [
     title: 'nothing of a logged-out session remains in the store',
     level: 'MUST',
     refs: ['ASVS-5.0-7.4.1', 'CWE-613'],
+    covers: ['logout.removes'],
     needs: ['store'],
     provenBy: ['cookie-only-logout'],
     async run(ctx) {
@@ -78,6 +80,7 @@ export const storeChecks: CheckDefinition[] = [
     title: 'stored values are not plaintext',
     level: 'SHOULD',
     refs: ['ASVS-5.0-14.2.4', 'CWE-312'],
+    covers: [],
     capability: 'encrypt-at-rest',
     needs: ['store'],
     provenBy: ['plaintext-at-rest'],
@@ -99,6 +102,7 @@ export const storeChecks: CheckDefinition[] = [
     title: 'a plain session read causes no store write',
     level: 'SHOULD',
     refs: [],
+    covers: [],
     needs: ['store'],
     exclusive: true,
     provenBy: ['touch-every-read'],

@@ -8,6 +8,7 @@ import t from 'tap';
 import { PROJECT_ROOT } from '../../../orchestrator/nodes.ts';
 import type { ConformanceReport } from '../../../core/results.ts';
 import { clusterFor } from '../../helpers/cluster.ts';
+import { renderCoverageMarkdown } from '../../../scenarios/conformance/coverage.ts';
 
 const bin = join(PROJECT_ROOT, 'bin', 'sessionlab.js');
 const run = (args: string[]) =>
@@ -99,3 +100,13 @@ t.test(
     t.match(result.stdout, /SL-XN-01 \| MUST \| \*\*PASS\*\*/);
   },
 );
+
+t.test('--coverage prints the statement table; a bad idle spell exits 5', async (t) => {
+  const { code, stdout } = await run(['--coverage']);
+  t.equal(code, 0);
+  t.equal(stdout, renderCoverageMarkdown());
+  t.match(await run(['--idle-before-outage-ms', 'abc']), {
+    code: 5,
+    stderr: /invalid --idle-before-outage-ms "abc": expected 0 to 600000/,
+  });
+});
