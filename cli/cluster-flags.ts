@@ -15,6 +15,8 @@ import { IMPLS } from '../reference-servers/config.ts';
 import type { Impl } from '../reference-servers/config.ts';
 import type { ClusterOptions } from '../orchestrator/cluster.ts';
 import { UsageError } from '../core/errors.ts';
+import { COOKIE_FORMATS } from '../session/options.ts';
+import type { CookieFormat } from '../session/options.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -41,6 +43,7 @@ export function addClusterFlags(command: Command, { nodesDefault = true } = {}):
     .option('--idle-timeout-ms <ms>', 'idle timeout of the nodes')
     .option('--absolute-timeout-ms <ms>', 'absolute timeout of the nodes (0: none)')
     .option('--encrypt', 'encryption at rest on the engine nodes', false)
+    .option('--cookie-format <format>', `engine cookie: ${COOKIE_FORMATS.join(' | ')}`, 'signed')
     .option('--run-dir <dir>', 'where logs are kept (default .run/<command>-<time>)');
 }
 
@@ -69,6 +72,13 @@ export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: strin
   }
   if (flaws.length > 0 && impl !== 'engine')
     throw new UsageError('--flaw: only the engine implementation has flaw switches');
+  const cookieFormat = String(flags.cookieFormat ?? 'signed');
+  if (!(COOKIE_FORMATS as readonly string[]).includes(cookieFormat))
+    throw new UsageError(
+      `invalid --cookie-format "${cookieFormat}": expected ${COOKIE_FORMATS.join(' | ')}`,
+    );
+  if (cookieFormat !== 'signed' && impl !== 'engine')
+    throw new UsageError('--cookie-format: only the engine implementation has cookie formats');
   if (impl === 'express-session' && store !== 'redis' && store !== 'memcached') {
     throw new UsageError('--impl express-session runs on --store redis | memcached');
   }
@@ -81,6 +91,7 @@ export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: strin
     tls: flags.tls === true,
     flaws,
     encrypt: flags.encrypt === true,
+    cookieFormat: cookieFormat as CookieFormat,
   };
   if (flags.idleTimeoutMs !== undefined)
     options.idleTimeoutMs = positiveInteger(

@@ -19,6 +19,7 @@ import { startStores } from './store-services.ts';
 import type { StoreServices } from './store-services.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
 import type { Impl } from '../reference-servers/config.ts';
+import type { CookieFormat } from '../session/options.ts';
 
 /** nginx connects to the nodes from this address, and only it is trusted for X-Forwarded-Proto. */
 export const PROXY_ADDRESS = '127.0.0.2';
@@ -48,6 +49,8 @@ export interface ClusterOptions {
   storeTimeoutMs?: number;
   /** Encryption at rest on the engine nodes. @default false */
   encrypt?: boolean;
+  /** How the engine nodes carry the id in their cookie. @default 'signed' */
+  cookieFormat?: CookieFormat;
   /** @default a random one */
   password?: string;
   /** @default 'warn' */
@@ -64,6 +67,7 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   absoluteTimeoutMs: 3_600_000,
   maxSessionBytes: DEFAULT_SESSION_OPTIONS.maxSessionBytes,
   storeTimeoutMs: DEFAULT_SESSION_OPTIONS.storeTimeoutMs,
+  cookieFormat: 'signed',
   logLevel: 'warn',
 } as const;
 
@@ -226,6 +230,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       storeTimeoutMs: o.storeTimeoutMs,
       trustedProxies: [PROXY_ADDRESS],
       flaws: o.flaws ?? [],
+      cookieFormat: o.cookieFormat,
       logLevel: o.logLevel,
     });
     // Encryption keys must be the same on every node: make them once.

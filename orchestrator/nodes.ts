@@ -10,6 +10,7 @@ import { ManagedProcess } from './process.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
 import { BENCH_IMPLS } from '../reference-servers/config.ts';
 import type { BenchImpl, Impl } from '../reference-servers/config.ts';
+import type { CookieFormat } from '../session/options.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(PROJECT_ROOT, 'reference-servers', 'main.ts');
@@ -30,6 +31,8 @@ export interface AppNodeSpec {
   storeTimeoutMs: number;
   trustedProxies: readonly string[];
   flaws: readonly Flaw[];
+  /** @default 'signed' */
+  cookieFormat?: CookieFormat;
   logLevel: string;
   /** Extra node flags, before the script (e.g. `--cpu-prof`). @default [] */
   nodeArgs?: readonly string[];
@@ -68,6 +71,7 @@ function argsFor(spec: AppNodeSpec): string[] {
     ],
     ...spec.trustedProxies.flatMap((p) => ['--trusted-proxy', p]),
     ...spec.flaws.flatMap((f) => ['--flaw', f]),
+    ...(spec.impl === 'engine' ? ['--cookie-format', spec.cookieFormat ?? 'signed'] : []),
   ];
 }
 

@@ -3,10 +3,14 @@
  * password, timeouts, keyrings and flaws. Checked first, then filled with defaults.
  */
 import { InvalidOptionError } from '../core/errors.ts';
-import { DEFAULT_SESSION_OPTIONS, checkLifetimeOptions } from '../session/options.ts';
-import type { RingKey } from '../session/options.ts';
+import {
+  COOKIE_FORMATS,
+  DEFAULT_SESSION_OPTIONS,
+  checkLifetimeOptions,
+} from '../session/options.ts';
+import type { CookieFormat, RingKey } from '../session/options.ts';
 import { parseStoreUrl } from '../stores/from-url.ts';
-import { FLAWS, isFlaw } from './flaws.ts';
+import { ENVELOPE_FLAWS, FLAWS, isFlaw } from './flaws.ts';
 import type { Flaw } from './flaws.ts';
 
 export const IMPLS = ['engine', 'express-session'] as const;
@@ -50,6 +54,8 @@ export interface NodeConfigInput {
   /** Addresses whose X-Forwarded-Proto is believed. @default [] */
   trustedProxies?: string[];
   flaws?: string[];
+  /** How the engine carries the id in its cookie (an `envelope-*` flaw implies envelope). @default 'signed' */
+  cookieFormat?: string;
   /** pino level. @default 'info' */
   logLevel?: string;
 }
@@ -69,6 +75,7 @@ export interface NodeConfig {
   encryptionKeys: RingKey[];
   trustedProxies: string[];
   flaws: Set<Flaw>;
+  cookieFormat: CookieFormat;
   logLevel: string;
 }
 
@@ -136,6 +143,14 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
   if (flaws.size > 0 && impl !== 'engine')
     throw new InvalidOptionError('flaws: only the engine server has flaw switches');
   checkLifetimeOptions(input);
+  const format = input.cookieFormat ?? 'signed';
+  if (!(COOKIE_FORMATS as readonly string[]).includes(format))
+    throw new InvalidOptionError(
+      `invalid cookieFormat "${format}": expected ${COOKIE_FORMATS.join(' | ')}`,
+    );
+  if (format !== 'signed' && impl !== 'engine')
+    throw new InvalidOptionError('cookieFormat: only the engine server has cookie formats');
+  const envelope = format === 'envelope' || ENVELOPE_FLAWS.some((f) => flaws.has(f));
   return {
     impl: impl as Impl,
     port: port(input.port),
@@ -151,6 +166,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     encryptionKeys: parseRing('encryptionKeys', input.encryptionKeys ?? ''),
     trustedProxies: [...(input.trustedProxies ?? [])],
     flaws,
+    cookieFormat: envelope ? 'envelope' : 'signed',
     logLevel,
   };
 }

@@ -55,6 +55,7 @@ export function createReferenceEngine(config: NodeConfig, store: SessionStore): 
   const { flaws } = config;
   return new SessionEngine({
     store,
+    cookieFormat: config.cookieFormat,
     signingKeys: flaws.has('single-key') ? config.signingKeys.slice(0, 1) : config.signingKeys,
     encryptionKeys: flaws.has('plaintext-at-rest') ? [] : config.encryptionKeys,
     idleTimeoutMs: enforcedIdleTimeoutMs(config),

@@ -48,9 +48,15 @@ export const FLAWS = {
   'short-idle-timeout': 'sessions idle out after half the declared idle timeout',
   'long-idle-timeout': 'sessions idle out after three times the declared idle timeout',
   'leak-error-detail': 'error bodies carry the internal message and stack trace',
+  'envelope-no-rotate': 'envelope cookies (a new string on every response), but login keeps the id',
+  'envelope-readopt':
+    'envelope cookies; after logout, the next write through the old cookie brings the same id back',
 } as const;
 
 export type Flaw = keyof typeof FLAWS;
+
+/** Flaws that only make sense with the `envelope` cookie format: they switch it on. */
+export const ENVELOPE_FLAWS: readonly Flaw[] = ['envelope-no-rotate', 'envelope-readopt'];
 
 export function isFlaw(name: string): name is Flaw {
   return Object.hasOwn(FLAWS, name);
@@ -59,7 +65,8 @@ export function isFlaw(name: string): name is Flaw {
 /** The engine's unsafe switches for a set of flaws (flaws handled by the server itself map to nothing). */
 export function unsafeFlawsFor(flaws: ReadonlySet<Flaw>): UnsafeFlaws {
   const unsafe: UnsafeFlaws = {};
-  if (flaws.has('no-rotate')) unsafe.noRotate = true;
+  if (flaws.has('no-rotate') || flaws.has('envelope-no-rotate')) unsafe.noRotate = true;
+  if (flaws.has('envelope-readopt')) unsafe.readoptEndedId = true;
   if (flaws.has('keep-old-id')) unsafe.keepOldId = true;
   if (flaws.has('adopt-client-id')) unsafe.adoptClientId = true;
   if (flaws.has('weak-id')) unsafe.weakIdBytes = 4;

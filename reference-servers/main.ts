@@ -46,6 +46,7 @@ function parseArgs(argv: string[]): NodeConfig {
       collect,
       [],
     )
+    .option('--cookie-format <format>', 'engine cookie: signed | envelope', 'signed')
     .option('--log-level <level>', 'pino level', 'info')
     .parse(argv);
   const o = program.opts<Record<string, unknown>>();
@@ -71,6 +72,7 @@ function parseArgs(argv: string[]): NodeConfig {
     ...(o.storeTimeoutMs === undefined ? {} : { storeTimeoutMs: o.storeTimeoutMs as number }),
     trustedProxies: o.trustedProxy as string[],
     flaws: o.flaw as string[],
+    cookieFormat: o.cookieFormat as string,
     logLevel: o.logLevel as string,
   });
 }

@@ -75,6 +75,31 @@ export function issueCookie(
   );
 }
 
+/**
+ * Issues the cookie as the headers go out, when the answer is a success that sets no session
+ * cookie of its own (the `envelope` format re-seals on every response; a 401 sets none).
+ */
+export function reissueOnSuccess(
+  res: ServerResponse,
+  name: string,
+  value: () => string,
+  attrs: CookieAttributes,
+): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
+    const existing = res.getHeader('set-cookie');
+    const lines = Array.isArray(existing)
+      ? existing
+      : existing === undefined
+        ? []
+        : [`${existing}`];
+    if (status < 300 && !lines.some((l) => l.startsWith(`${name}=`)))
+      issueCookie(res, name, value(), attrs);
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+}
+
 export function clearCookie(res: ServerResponse, name: string, attrs: CookieAttributes): void {
   setCookieLine(
     res,

@@ -9,7 +9,14 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionlabError, StoreUnavailableError } from '../core/errors.ts';
 import { withDeadline } from '../core/deadline.ts';
-import { cookieNameFor, isSecureRequest, issueCookie, readSessionCookie } from './cookie.ts';
+import {
+  cookieNameFor,
+  isSecureRequest,
+  issueCookie,
+  readSessionCookie,
+  reissueOnSuccess,
+} from './cookie.ts';
+import { CookieEnvelope } from './envelope.ts';
 import type { CookieAttributes } from './cookie.ts';
 import { resolveSessionOptions } from './options.ts';
 import type { ResolvedSessionOptions, SessionOptions } from './options.ts';
@@ -42,6 +49,7 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
   readonly options: ResolvedSessionOptions;
   readonly signing: SigningRing;
   readonly sealing: SealingRing | undefined;
+  readonly envelope: CookieEnvelope | undefined;
 
   constructor(options: SessionOptions) {
     super();
@@ -50,6 +58,10 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
     this.sealing =
       this.options.encryptionKeys.length > 0
         ? new SealingRing(this.options.encryptionKeys)
+        : undefined;
+    this.envelope =
+      this.options.cookieFormat === 'envelope'
+        ? new CookieEnvelope(this.options.signingKeys)
         : undefined;
   }
 
@@ -69,7 +81,8 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
     const none = (): Session => new Session(this, context, null);
     const raw = readSessionCookie(req, context.cookieName);
     if (raw === undefined) return none();
-    const verified = this.signing.verify(raw, unsafe.skipSignature);
+    const inner = this.envelope === undefined ? raw : this.envelope.open(raw);
+    const verified = inner === null ? null : this.signing.verify(inner, unsafe.skipSignature);
     if (verified === null) {
       this.report({ type: 'tamper-rejected', message: 'cookie signature or format invalid' });
       if (unsafe.adoptClientId && /^[A-Za-z0-9_-]{1,128}$/.test(raw)) context.adoptId = raw;
@@ -85,6 +98,7 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
     }
     if (loaded === null) {
       this.report({ type: 'unknown-id', idHash: this.idHash(id) });
+      if (unsafe.readoptEndedId) context.adoptId = id;
       return none();
     }
     const now = Date.now();
@@ -94,7 +108,14 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
       this.report({ type: 'expired', idHash: this.idHash(id) });
       return none();
     }
-    if (verified.stale) {
+    if (this.envelope !== undefined) {
+      reissueOnSuccess(
+        res,
+        context.cookieName,
+        () => this.cookieValue(id),
+        this.cookieAttributes(secure),
+      );
+    } else if (verified.stale) {
       issueCookie(res, context.cookieName, this.cookieValue(id), this.cookieAttributes(secure));
     }
     // Lazy touch: only when a touch would extend the TTL by more than touchAfterMs (near the
@@ -129,10 +150,11 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
       : this.options.idleTimeoutMs;
   }
 
-  /** The signed cookie value of a session id. */
+  /** The cookie value of a session id: signed, and sealed in the `envelope` format. */
   cookieValue(id: string): string {
     const signed = this.signing.sign(id);
-    return this.options.unsafe.fatCookie ? `${signed}.${'A'.repeat(4100)}` : signed;
+    const value = this.envelope === undefined ? signed : this.envelope.seal(signed);
+    return this.options.unsafe.fatCookie ? `${value}.${'A'.repeat(4100)}` : value;
   }
 
   cookieAttributes(secure: boolean): CookieAttributes {

@@ -50,7 +50,13 @@ export interface UnsafeFlaws {
   fatCookie?: boolean;
   /** The signature is not checked: any well-formed `<id>.<key>.<anything>` is believed. */
   skipSignature?: boolean;
+  /** A verified cookie whose session is gone (logged out) becomes the id of the next session. */
+  readoptEndedId?: boolean;
 }
+
+export const COOKIE_FORMATS = ['signed', 'envelope'] as const;
+/** `signed`: `<id>.<keyId>.<mac>`; `envelope`: that value sealed under a fresh IV (envelope.ts). */
+export type CookieFormat = (typeof COOKIE_FORMATS)[number];
 
 export interface SessionOptions {
   /** The shared store every node of the application uses. */
@@ -61,6 +67,8 @@ export interface SessionOptions {
   cookieName?: string;
   /** @default 'Lax' */
   sameSite?: 'Lax' | 'Strict';
+  /** How the id travels in the cookie; `envelope` re-issues the cookie on every success. @default 'signed' */
+  cookieFormat?: CookieFormat;
   /** Idle timeout: a session unseen for this long is gone. @default 1_800_000 (30 min) */
   idleTimeoutMs?: number;
   /** Absolute lifetime counted from login (or creation); 0 means none. @default 43_200_000 (12 h) */
@@ -93,6 +101,7 @@ export interface SessionOptions {
 export const DEFAULT_SESSION_OPTIONS = {
   cookieName: 'sid',
   sameSite: 'Lax',
+  cookieFormat: 'signed',
   idleTimeoutMs: 1_800_000,
   absoluteTimeoutMs: 43_200_000,
   maxSessionBytes: 65_536,
@@ -107,6 +116,7 @@ export interface ResolvedSessionOptions {
   signingKeys: readonly RingKey[];
   cookieName: string;
   sameSite: 'Lax' | 'Strict';
+  cookieFormat: CookieFormat;
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   touchAfterMs: number;
@@ -196,6 +206,14 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
       `invalid sameSite "${String(options.sameSite)}": expected Lax | Strict`,
     );
   }
+  if (
+    options.cookieFormat !== undefined &&
+    !(COOKIE_FORMATS as readonly string[]).includes(options.cookieFormat)
+  ) {
+    throw new InvalidOptionError(
+      `invalid cookieFormat "${String(options.cookieFormat)}": expected ${COOKIE_FORMATS.join(' | ')}`,
+    );
+  }
   checkLifetimeOptions(options);
   checkInteger('touchAfterMs', options.touchAfterMs, 0);
   checkInteger('idBytes', options.idBytes, 32);
@@ -211,6 +229,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     signingKeys: [...options.signingKeys],
     cookieName: options.cookieName ?? DEFAULT_SESSION_OPTIONS.cookieName,
     sameSite: options.sameSite ?? DEFAULT_SESSION_OPTIONS.sameSite,
+    cookieFormat: options.cookieFormat ?? DEFAULT_SESSION_OPTIONS.cookieFormat,
     idleTimeoutMs,
     absoluteTimeoutMs: options.absoluteTimeoutMs ?? DEFAULT_SESSION_OPTIONS.absoluteTimeoutMs,
     touchAfterMs,

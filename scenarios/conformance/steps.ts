@@ -1,6 +1,6 @@
 /**
- * Steps the checks share: log in as a fresh user, find the session cookie in a reply, pull the
- * session id out of a cookie value, and record operations in the history.
+ * Steps the checks share: log in as a fresh user, find the session cookie in a reply, and
+ * record operations in the history. Nothing here reads an id out of a cookie: see identity.ts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { currentSignal } from './abort.ts';
@@ -40,31 +40,6 @@ export function cookieValue(line: string): string {
 
 export function isClearing(line: string): boolean {
   return /;\s*max-age\s*=\s*0\b/i.test(line) || /;\s*expires\s*=[^;]*(19[0-9]{2}|2000)/i.test(line);
-}
-
-/**
- * The session id inside a cookie value, by the common `<id>.<signature>` convention: URL-decoded,
- * without an express-session style `s:` prefix, up to the first '.'.
- */
-export function idOf(value: string): string {
-  let decoded = value;
-  try {
-    decoded = decodeURIComponent(value);
-  } catch {
-    // not URL-encoded
-  }
-  return decoded.replace(/^s:/, '').split('.')[0] ?? '';
-}
-
-/** The session id a client holds. */
-export function clientId(client: SessionClient, contract: Contract): string {
-  const pair = client.cookie
-    .split('; ')
-    .find(
-      (p) =>
-        p.startsWith(`${contract.cookieName}=`) || p.startsWith(`__Host-${contract.cookieName}=`),
-    );
-  return pair ? idOf(pair.slice(pair.indexOf('=') + 1)) : '';
 }
 
 /** Sends a request and records it in the history. */

@@ -1,6 +1,7 @@
 /**
  * Read-only looks into the target's store for the SL-ST checks, from `--store-url`: which keys
- * hold a session id and with what TTL, what values are stored, how many writes were served.
+ * hold a token in their name or a marker in their content, with what TTL, what values are
+ * stored, how many writes were served.
  * Redis through ioredis (SCAN on every master); memcached over its text protocol
  * (`lru_crawler metadump all` lists keys with their expiry).
  */
@@ -64,6 +65,29 @@ class RedisInspector implements StoreInspector {
     return Promise.all(keys.map(async (key) => ({ key, ttlMs: await this.#client.pttl(key) })));
   }
 
+  async keysHolding(marker: string): Promise<{ key: string; ttlMs: number }[]> {
+    const found: string[] = [];
+    for (const node of this.#masters()) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'COUNT', 1000);
+        cursor = next;
+        // One round trip per batch: the key's type, then its whole content by type.
+        const types = (await node.pipeline(batch.map((k) => ['type', k])).exec()) ?? [];
+        const reads = batch.map((key, i) => {
+          const type = String(types[i]?.[1] ?? '');
+          if (type === 'hash') return ['hgetall', key];
+          if (type === 'set') return ['smembers', key];
+          return type === 'string' ? ['get', key] : ['exists', key];
+        });
+        const contents = (await node.pipeline(reads).exec()) ?? [];
+        for (const [i, key] of batch.entries())
+          if (JSON.stringify(contents[i]?.[1] ?? '').includes(marker)) found.push(key);
+      } while (cursor !== '0');
+    }
+    return Promise.all(found.map(async (key) => ({ key, ttlMs: await this.#client.pttl(key) })));
+  }
+
   async values(key: string): Promise<string[]> {
     const type = await this.#client.type(key);
     if (type === 'hash') return this.#client.hvals(key);
@@ -90,8 +114,9 @@ class MemcachedInspector implements StoreInspector {
     this.#hosts = hosts;
   }
 
-  async findKeys(token: string): Promise<{ key: string; ttlMs: number }[]> {
-    const found: { key: string; ttlMs: number }[] = [];
+  /** Every item of every host, with its host and remaining TTL. */
+  async #items(): Promise<{ key: string; ttlMs: number; host: string; port: number }[]> {
+    const items: { key: string; ttlMs: number; host: string; port: number }[] = [];
     for (const { host, port } of this.#hosts) {
       const dump = await sendAndReceive(host, port, 'lru_crawler metadump all\r\n', {
         until: 'END\r\n',
@@ -99,12 +124,37 @@ class MemcachedInspector implements StoreInspector {
       });
       for (const line of dump.split(/\r?\n/)) {
         const key = decodeURIComponent(/(?:^|\s)key=(\S+)/.exec(line)?.[1] ?? '');
-        if (!key.includes(token)) continue;
+        if (key === '') continue;
         const exp = Number(/(?:^|\s)exp=(-?\d+)/.exec(line)?.[1] ?? -1);
-        found.push({ key, ttlMs: exp < 0 ? -1 : exp * 1000 - Date.now() });
+        items.push({ key, ttlMs: exp < 0 ? -1 : exp * 1000 - Date.now(), host, port });
       }
     }
-    return found;
+    return items;
+  }
+
+  async findKeys(token: string): Promise<{ key: string; ttlMs: number }[]> {
+    return (await this.#items())
+      .filter((item) => item.key.includes(token))
+      .map(({ key, ttlMs }) => ({ key, ttlMs }));
+  }
+
+  async keysHolding(marker: string): Promise<{ key: string; ttlMs: number }[]> {
+    const items = await this.#items();
+    const holding = new Set<string>();
+    // Multi-key gets of 100 per host: a reply is `VALUE <key> <flags> <bytes>\r\n<data>\r\n`… END.
+    for (const { host, port } of this.#hosts) {
+      const keys = items.filter((item) => item.host === host && item.port === port);
+      for (let i = 0; i < keys.length; i += 100) {
+        const names = keys.slice(i, i + 100).map((k) => k.key);
+        const reply = await sendAndReceive(host, port, `get ${names.join(' ')}\r\n`, {
+          until: 'END\r\n',
+          timeoutMs: 5000,
+        });
+        for (const chunk of reply.split(/^VALUE /m).slice(1))
+          if (chunk.includes(marker)) holding.add(chunk.slice(0, chunk.indexOf(' ')));
+      }
+    }
+    return items.filter((item) => holding.has(item.key)).map(({ key, ttlMs }) => ({ key, ttlMs }));
   }
 
   async values(key: string): Promise<string[]> {

@@ -40,6 +40,11 @@ export interface StoreInspector {
   readonly kind: 'redis' | 'memcached';
   /** Keys holding `token` (a session id), with their remaining TTL in ms (-1: none). */
   findKeys(token: string): Promise<{ key: string; ttlMs: number }[]>;
+  /**
+   * Keys whose stored content (hash field names and values, or the item) contains `marker`:
+   * how a check finds a session's keys without reading an id out of an opaque cookie.
+   */
+  keysHolding(marker: string): Promise<{ key: string; ttlMs: number }[]>;
   /** Every stored value under a key (hash fields' values for redis, the item for memcached). */
   values(key: string): Promise<string[]>;
   /** Store write commands served so far (for "a read causes no write"). */

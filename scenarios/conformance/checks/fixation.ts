@@ -1,9 +1,19 @@
 /**
  * SL-FX: session fixation. Login must issue a new id, kill the old one everywhere, never
- * adopt an id the client chose, and a failed login must change nothing.
+ * adopt an id the client chose, and a failed login must change nothing. Cookies are opaque:
+ * "the same session" means a marker written through one cookie is seen through the other.
  */
+import { randomBytes } from 'node:crypto';
 import { SessionClient } from '../client.ts';
-import { clientId, cookieValue, idOf, login, sessionCookieLine } from '../steps.ts';
+import {
+  newMarker,
+  nodesSeeing,
+  sessionCookieValue,
+  sharedKeys,
+  storeKeysOf,
+  writeMarker,
+} from '../identity.ts';
+import { login, sessionCookieLine } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 
@@ -16,6 +26,19 @@ async function anonymous(ctx: CheckContext, marker: string): Promise<SessionClie
   return client;
 }
 
+/** Why a cookie replayed after `marker` was written elsewhere reaches that session, if it does. */
+async function reaches(
+  ctx: CheckContext,
+  cookie: string,
+  marker: string,
+  before: readonly { key: string }[] | undefined,
+): Promise<{ nodes: string[]; keys: string[] }> {
+  return {
+    nodes: await nodesSeeing(ctx, cookie, marker),
+    keys: sharedKeys(before, await storeKeysOf(ctx, marker)),
+  };
+}
+
 export const fixationChecks: CheckDefinition[] = [
   {
     id: 'SL-FX-01',
@@ -23,24 +46,44 @@ export const fixationChecks: CheckDefinition[] = [
     level: 'MUST',
     refs: ['ASVS-4.0.3-3.2.1', 'ASVS-5.0-7.2.4', 'WSTG-SESS-03', 'CWE-384'],
     covers: ['login.new-id'],
-    provenBy: ['no-rotate'],
+    provenBy: ['no-rotate', 'envelope-no-rotate'],
     async run(ctx) {
-      const client = await anonymous(ctx, 'before-login');
-      const before = clientId(client, ctx.target.contract);
+      const preLogin = newMarker('fx01-pre');
+      const client = await anonymous(ctx, preLogin);
+      const before = client.cookie;
       if (!before)
         return unknown(
-          'the first write created no session cookie, so there is no pre-login id to compare',
+          'the first write created no session cookie, so there is no pre-login session to compare',
         );
+      const keysBefore = await storeKeysOf(ctx, preLogin);
       const reply = await client.request(ctx.target.nodes[0], 'POST', '/login', {
         body: { user: ctx.user(), password: ctx.target.password },
       });
       if (reply.status !== 200) return unknown(`login answered ${reply.status}`);
-      const line = sessionCookieLine(reply, ctx.target.contract);
-      const after = line ? idOf(cookieValue(line)) : before;
-      const evidence = { newCookieIssued: line !== undefined, idChanged: after !== before };
-      return after !== before
-        ? pass('login set a cookie with a new session id', evidence)
-        : fail('login kept the pre-login session id (session fixation)', evidence);
+      const postLogin = newMarker('fx01-post');
+      const wrote = await writeMarker(ctx, client, postLogin);
+      if (wrote !== 204) return unknown(`a write after login answered ${wrote}`);
+      const same = await reaches(ctx, before, postLogin, keysBefore);
+      const evidence = {
+        newCookieIssued: sessionCookieLine(reply, ctx.target.contract) !== undefined,
+        preLoginCookieSeesPostLoginWrite: same.nodes,
+        storeKeysShared: same.keys.length,
+        storeInspected: keysBefore !== undefined,
+      };
+      if (same.nodes.length > 0)
+        return fail(
+          `login kept the pre-login session (fixation): a write after login is read through the pre-login cookie on ${same.nodes.join(', ')}`,
+          evidence,
+        );
+      if (same.keys.length > 0)
+        return fail(
+          'login kept the pre-login session (fixation): the same store key holds the data written before and after login',
+          evidence,
+        );
+      return pass(
+        `a write after login is invisible through the pre-login cookie on all ${ctx.target.nodes.length} nodes${keysBefore === undefined ? '' : ', and lands in another store key'}`,
+        evidence,
+      );
     },
   },
   {
@@ -49,7 +92,7 @@ export const fixationChecks: CheckDefinition[] = [
     level: 'MUST',
     refs: ['ASVS-5.0-7.2.4', 'WSTG-SESS-03', 'CWE-384'],
     covers: ['login.old-id-dead'],
-    provenBy: ['keep-old-id', 'no-rotate'],
+    provenBy: ['keep-old-id', 'no-rotate', 'envelope-no-rotate'],
     async run(ctx) {
       const client = await anonymous(ctx, 'pre-login-data');
       const oldCookie = client.cookie;
@@ -69,37 +112,57 @@ export const fixationChecks: CheckDefinition[] = [
   },
   {
     id: 'SL-FX-03',
-    title: 'an id chosen by the client (random, or well-formed but unknown) is never adopted',
+    title: 'an id chosen by the client (random, or a logged-out one) is never adopted',
     level: 'MUST',
     refs: ['ASVS-5.0-7.2.4', 'WSTG-SESS-03', 'CWE-384'],
     covers: ['lifetime.never-adopt'],
-    provenBy: ['adopt-client-id'],
+    provenBy: ['adopt-client-id', 'envelope-readopt'],
     async run(ctx) {
-      const { contract, nodes } = ctx.target;
-      const ended = await login(ctx, nodes[0]);
-      const endedCookie = ended.cookie;
-      await ended.request(nodes[0], 'POST', '/logout');
-      const chosen = [
-        `${contract.cookieName}=${'Fx03ChosenByTheClient'.padEnd(43, 'x')}`,
-        endedCookie,
-      ];
+      const { contract } = ctx.target;
       const adopted: string[] = [];
-      for (const cookie of chosen) {
-        const planted = idOf(cookie.slice(cookie.indexOf('=') + 1));
-        const client = new SessionClient();
-        const reply = await client.request(nodes[0], 'PUT', '/session/data/fx', {
-          cookie,
-          body: { value: 1 },
-        });
-        const line = sessionCookieLine(reply, contract);
-        if (line === undefined && reply.status < 300)
-          adopted.push(`a write with ${planted.slice(0, 8)}… was accepted without a new cookie`);
-        else if (line !== undefined && idOf(cookieValue(line)) === planted)
-          adopted.push(`the server issued the client's own id ${planted.slice(0, 8)}…`);
-      }
+      // A value the client made up: the new session must not answer to it, nor be kept under it.
+      const planted = `Fx03${randomBytes(24)
+        .toString('base64url')
+        .replace(/[^A-Za-z0-9]/g, 'x')}`;
+      const chosen = `${contract.cookieName}=${planted}`;
+      const marker = newMarker('fx03-chosen');
+      const client = new SessionClient();
+      const status = await writeMarker(ctx, client, marker, chosen);
+      if (status !== 204) return unknown(`a write with a client-chosen cookie answered ${status}`);
+      const seen = await nodesSeeing(ctx, chosen, marker);
+      if (seen.length > 0)
+        adopted.push(
+          `the client's own cookie value reads the session made for it on ${seen.join(', ')}`,
+        );
+      const keys = (await storeKeysOf(ctx, marker)) ?? [];
+      if (keys.some((k) => k.key.includes(planted)))
+        adopted.push("the store keeps the new session under the client's chosen value");
+      if (sessionCookieValue(client.cookie, contract.cookieName)?.includes(planted))
+        adopted.push("the server's new cookie carries the client's chosen value");
+      // A logged-out cookie: a write through it must start a session it cannot reach.
+      const ended = await login(ctx, ctx.target.nodes[0]);
+      const endedCookie = ended.cookie;
+      const live = newMarker('fx03-live');
+      await writeMarker(ctx, ended, live);
+      const liveKeys = await storeKeysOf(ctx, live);
+      await ended.request(ctx.target.nodes[0], 'POST', '/logout');
+      const after = newMarker('fx03-after');
+      const wrote = await writeMarker(ctx, new SessionClient(), after, endedCookie);
+      if (wrote !== 204) return unknown(`a write through a logged-out cookie answered ${wrote}`);
+      const back = await reaches(ctx, endedCookie, after, liveKeys);
+      if (back.nodes.length > 0)
+        adopted.push(
+          `a write through a logged-out cookie brought its session id back: the old cookie reads it on ${back.nodes.join(', ')}`,
+        );
+      if (back.keys.length > 0)
+        adopted.push('a write through a logged-out cookie landed in the logged-out store key');
+      const evidence = { adopted, storeInspected: ctx.store !== undefined };
       return adopted.length === 0
-        ? pass('a random id and a logged-out id were both replaced by new server-made ids')
-        : fail(adopted[0] as string, { adopted });
+        ? pass(
+            'a client-chosen value and a logged-out cookie each got a new session they cannot reach',
+            evidence,
+          )
+        : fail(adopted[0] as string, evidence);
     },
   },
   {

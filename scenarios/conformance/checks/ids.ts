@@ -2,10 +2,27 @@
  * SL-ID: session ids — enough entropy, tamper-proof cookies, never exposed.
  */
 import { SessionClient } from '../client.ts';
-import { cookieValue, idOf, login, pooled, sessionCookieLine } from '../steps.ts';
+import { sessionCookieValue } from '../identity.ts';
+import { cookieValue, login, pooled, sessionCookieLine } from '../steps.ts';
+import { planAlterations } from '../tamper.ts';
 import { fail, pass, unknown } from '../types.ts';
-import type { CheckDefinition } from '../types.ts';
+import type { CheckContext, CheckDefinition } from '../types.ts';
 import { nodeAt } from '../types.ts';
+
+/**
+ * The part of a cookie value that varies per session, as far as a black box can tell: the
+ * value URL-decoded, without an `s:` prefix, up to the first '.' (the whole value when opaque).
+ * Only the entropy and leak checks use it; identity is decided by behaviour (identity.ts).
+ */
+export function visibleIdOf(value: string): string {
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    // not URL-encoded
+  }
+  return decoded.replace(/^s:/, '').split('.')[0] ?? '';
+}
 
 const ALPHABETS: [RegExp, string][] = [
   [/^[0-9a-f]+$/, '0123456789abcdef'],
@@ -45,21 +62,6 @@ export function estimateEntropy(ids: readonly string[]): {
   return { bits, alphabet: alphabet.length, length, skewedBits: ones.length - balanced };
 }
 
-/** Replaces the character at `i` with another of the same class, so the value stays well-formed. */
-function flip(value: string, i: number): string {
-  const c = value[i] as string;
-  const pool = /[0-9]/.test(c)
-    ? '0123456789'
-    : /[a-z]/.test(c)
-      ? 'abcdefghijklmnopqrstuvwxyz'
-      : /[A-Z]/.test(c)
-        ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
-        : null;
-  if (pool === null) return value;
-  const next = pool[(pool.indexOf(c) + 1) % pool.length] as string;
-  return value.slice(0, i) + next + value.slice(i + 1);
-}
-
 export const idChecks: CheckDefinition[] = [
   {
     id: 'SL-ID-01',
@@ -83,7 +85,7 @@ export const idChecks: CheckDefinition[] = [
       const ids = replies
         .map((r) => sessionCookieLine(r, contract))
         .filter((l): l is string => l !== undefined)
-        .map((l) => idOf(cookieValue(l)));
+        .map((l) => visibleIdOf(cookieValue(l)));
       if (ids.length < 1000)
         return unknown(`only ${ids.length} of 1,000 first writes set a session cookie`);
       const distinct = new Set(ids).size;
@@ -104,43 +106,59 @@ export const idChecks: CheckDefinition[] = [
   },
   {
     id: 'SL-ID-02',
-    title: 'a tampered cookie (changes in every part) gets no session: 401, never 5xx',
+    title:
+      'a tampered cookie (every character, truncated, extended, parts removed, emptied, duplicated, bare, other key ids, sent twice) gets no session: 401, never 5xx',
     level: 'MUST',
     refs: ['ASVS-5.0-7.2.1', 'WSTG-SESS-01', 'CWE-565'],
     covers: ['lifetime.bad-cookie'],
     provenBy: ['skip-signature'],
     async run(ctx) {
       const url = ctx.target.nodes[0];
+      const { cookieName } = ctx.target.contract;
       const client = await login(ctx, url);
-      const [name = '', ...rest] = client.cookie.split('=');
-      const value = rest.join('=');
-      const positions = Array.from({ length: value.length }, (_, i) => i).filter(
-        (i) => flip(value, i) !== value,
-      );
+      const name = client.cookie.split('=')[0] ?? cookieName;
+      const value = sessionCookieValue(client.cookie, cookieName);
+      if (value === undefined) return unknown('login set no session cookie to alter');
+      const plan = planAlterations(value);
       const statuses = await pooled(
-        positions.map(
-          (i) => async () =>
-            (await client.request(url, 'GET', '/me', { cookie: `${name}=${flip(value, i)}` }))
+        plan.alterations.map(
+          (a) => async () =>
+            (await new SessionClient().request(url, 'GET', '/me', { cookie: `${name}=${a.value}` }))
               .status,
         ),
         16,
       );
-      const accepted = positions.filter((_, k) => statuses[k] === 200);
-      const crashed = statuses.filter((s) => s >= 500).length;
+      const accepted = plan.alterations.filter((_, k) => statuses[k] === 200).map((a) => a.label);
+      const crashed = statuses.filter((s) => (s ?? 0) >= 500).length;
+      const twice = await sentTwice(
+        ctx,
+        url,
+        name,
+        value,
+        plan.alterations.slice(-2).map((a) => a.value),
+      );
       const evidence = {
-        tampered: positions.length,
+        tampered: plan.alterations.length,
+        skippedSameBytes: plan.sameBytes.length,
+        skipped: plan.sameBytes.slice(0, 5),
         accepted: accepted.length,
+        firstAccepted: accepted.slice(0, 5),
         serverErrors: crashed,
-        firstAcceptedPosition: accepted[0] ?? null,
+        sentTwice: twice,
       };
+      const skipped =
+        plan.sameBytes.length === 0
+          ? ''
+          : `; ${plan.sameBytes.length} alteration(s) that decode to the same bytes were skipped`;
       if (accepted.length > 0)
         return fail(
-          `${accepted.length} of ${positions.length} altered cookies were accepted, e.g. a change at character ${accepted[0]}`,
+          `${accepted.length} of ${plan.alterations.length} altered cookies were accepted, e.g. ${accepted[0]}${skipped}`,
           evidence,
         );
-      if (crashed > 0) return fail(`${crashed} altered cookies caused a 5xx`, evidence);
+      if (crashed > 0) return fail(`${crashed} altered cookies caused a 5xx${skipped}`, evidence);
+      if (twice.bad !== undefined) return fail(twice.bad, evidence);
       return pass(
-        `all ${positions.length} single-character alterations were rejected with 401`,
+        `all ${plan.alterations.length} alterations were rejected with 401, and a cookie sent twice answered as its own session or none${skipped}`,
         evidence,
       );
     },
@@ -163,7 +181,7 @@ export const idChecks: CheckDefinition[] = [
       ];
       const ids = new Set(
         seen
-          .flatMap((r) => r.setCookie.map((l) => idOf(cookieValue(l))))
+          .flatMap((r) => r.setCookie.map((l) => visibleIdOf(cookieValue(l))))
           .filter((id) => id.length >= 8),
       );
       seen.push(
@@ -186,3 +204,47 @@ export const idChecks: CheckDefinition[] = [
     },
   },
 ];
+
+/**
+ * The session cookie sent twice: two altered copies get no session; a valid one with an altered
+ * copy, or two valid sessions of different users, may answer as either cookie's session or
+ * none — never 5xx, never an identity no cookie carries.
+ */
+async function sentTwice(
+  ctx: CheckContext,
+  url: string,
+  name: string,
+  value: string,
+  altered: readonly string[],
+): Promise<{ answers: string[]; bad?: string }> {
+  const me = async (cookie: string): Promise<{ status: number; user: string | undefined }> => {
+    const reply = await new SessionClient().request(url, 'GET', '/me', { cookie });
+    return { status: reply.status, user: (reply.body as { user?: string } | undefined)?.user };
+  };
+  const own = (await me(`${name}=${value}`)).user;
+  const other = await login(ctx, url);
+  const otherValue = sessionCookieValue(other.cookie, ctx.target.contract.cookieName) ?? '';
+  const otherUser = (await me(`${name}=${otherValue}`)).user;
+  const [first = '', second = ''] = altered;
+  const pairs: [string, string[]][] = [
+    [`${name}=${first}; ${name}=${second}`, []],
+    [`${name}=${first}; ${name}=${value}`, [own ?? '']],
+    [`${name}=${value}; ${name}=${first}`, [own ?? '']],
+    [`${name}=${value}; ${name}=${otherValue}`, [own ?? '', otherUser ?? '']],
+  ];
+  const answers: string[] = [];
+  for (const [cookie, allowed] of pairs) {
+    const reply = await me(cookie);
+    answers.push(
+      `${reply.status}${reply.user === undefined ? '' : ` as ${reply.user === own ? 'its own user' : reply.user === otherUser ? 'the other user' : 'someone else'}`}`,
+    );
+    if (reply.status >= 500)
+      return { answers, bad: `a session cookie sent twice caused ${reply.status}` };
+    if (reply.status === 200 && !allowed.includes(reply.user ?? ''))
+      return {
+        answers,
+        bad: 'a session cookie sent twice answered as a user neither cookie belongs to',
+      };
+  }
+  return { answers };
+}

@@ -2,7 +2,9 @@
  * SL-LO: logout ends the session everywhere, clears the cookie, survives racing writes, and
  * logout-all ends every session of the user.
  */
+import { SessionClient } from '../client.ts';
 import { findResurrections } from '../history.ts';
+import { newMarker, nodesSeeing, writeMarker } from '../identity.ts';
 import { isClearing, login, recorded, sessionCookieLine } from '../steps.ts';
 import { fail, pass } from '../types.ts';
 import type { CheckDefinition } from '../types.ts';
@@ -15,7 +17,7 @@ export const logoutChecks: CheckDefinition[] = [
     level: 'MUST',
     refs: ['ASVS-4.0.3-3.3.1', 'ASVS-5.0-7.4.1', 'WSTG-SESS-06', 'CWE-613'],
     covers: ['logout.everywhere'],
-    provenBy: ['cookie-only-logout'],
+    provenBy: ['cookie-only-logout', 'envelope-readopt'],
     async run(ctx) {
       const { nodes } = ctx.target;
       const client = await login(ctx, nodes[0]);
@@ -34,12 +36,24 @@ export const logoutChecks: CheckDefinition[] = [
         if (me.status !== 401 || data.status !== 404)
           alive.push(`node ${i + 1}: /me ${me.status}, data ${data.status}`);
       }
-      const evidence = { logoutStatus: out.status, stillAlive: alive };
+      // A write through the old cookie may start a session, never one the old cookie reaches.
+      const marker = newMarker('lo01-after');
+      const wrote = await writeMarker(ctx, new SessionClient(), marker, cookie);
+      const revived = await nodesSeeing(ctx, cookie, marker);
+      const evidence = { logoutStatus: out.status, stillAlive: alive, writeAfter: wrote, revived };
       if (out.status !== 204) return fail(`logout answered ${out.status}, not 204`, evidence);
-      return alive.length === 0
-        ? pass(`the replayed cookie gets 401 and 404 on all ${nodes.length} nodes`, evidence)
+      if (alive.length > 0)
+        return fail(
+          `the session outlives its logout when the old cookie is replayed — ${alive[0]}`,
+          evidence,
+        );
+      return revived.length === 0
+        ? pass(
+            `the replayed cookie gets 401 and 404 on all ${nodes.length} nodes, also after a write through it`,
+            evidence,
+          )
         : fail(
-            `the session outlives its logout when the old cookie is replayed — ${alive[0]}`,
+            `a write through the logged-out cookie brought its session id back: the old cookie reads it on ${revived.join(', ')}`,
             evidence,
           );
     },

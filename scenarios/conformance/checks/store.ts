@@ -1,27 +1,33 @@
 /**
  * SL-ST: what the store itself holds — TTLs that match the idle timeout, nothing left after
  * logout, no plaintext with encryption at rest, and no writes for plain reads. SKIPPED without
- * `--store-url`.
+ * `--store-url`. A session's keys are the ones holding a marker written through it (never an id
+ * read out of the cookie, which may be opaque).
  */
-import { clientId, login } from '../steps.ts';
+import { newMarker, writeMarker } from '../identity.ts';
+import { login } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition, StoreInspector } from '../types.ts';
 
+/** Long random runs in a key name (ids) shown as `<id>`: evidence names the key, not the session. */
+export const redactKey = (key: string): string => key.replace(/[A-Za-z0-9_-]{16,}/g, '<id>');
+
 async function storedSession(ctx: CheckContext): Promise<{
-  id: string;
   store: StoreInspector;
   url: string;
   client: Awaited<ReturnType<typeof login>>;
+  marker: string;
+  keys: { key: string; ttlMs: number }[];
 }> {
   const url = ctx.target.nodes[0];
   const client = await login(ctx, url);
-  return {
-    id: clientId(client, ctx.target.contract),
-    store: ctx.store as StoreInspector,
-    url,
-    client,
-  };
+  const marker = newMarker('st');
+  await writeMarker(ctx, client, marker);
+  const store = ctx.store as StoreInspector;
+  return { store, url, client, marker, keys: await store.keysHolding(marker) };
 }
+
+const NOT_FOUND = 'no store key holds the marker written through the session';
 
 export const storeChecks: CheckDefinition[] = [
   {
@@ -33,22 +39,18 @@ export const storeChecks: CheckDefinition[] = [
     needs: ['store'],
     provenBy: ['no-idle-timeout'],
     async run(ctx) {
-      const { id, store } = await storedSession(ctx);
-      const keys = await store.findKeys(id);
-      if (keys.length === 0)
-        return unknown('no store key holds the session id, so its TTL cannot be read', {
-          idLength: id.length,
-        });
+      const { keys } = await storedSession(ctx);
+      if (keys.length === 0) return unknown(`${NOT_FOUND}, so its TTL cannot be read`);
       const limit = ctx.target.contract.idleTimeoutMs + 1000;
       const bad = keys.filter((k) => k.ttlMs < 0 || k.ttlMs > limit);
       const evidence = {
-        keys: keys.map((k) => ({ key: k.key.replace(id, '<id>'), ttlMs: k.ttlMs })),
+        keys: keys.map((k) => ({ key: redactKey(k.key), ttlMs: k.ttlMs })),
         limitMs: limit,
       };
       return bad.length === 0
         ? pass(`${keys.length} key(s) of the session expire within ${limit} ms`, evidence)
         : fail(
-            `${bad[0]?.key.replace(id, '<id>')} has ${bad[0]?.ttlMs === -1 ? 'no TTL' : `a TTL of ${bad[0]?.ttlMs} ms`}, over idleTimeoutMs + 1 s (${limit} ms)`,
+            `${redactKey(bad[0]?.key ?? '')} has ${bad[0]?.ttlMs === -1 ? 'no TTL' : `a TTL of ${bad[0]?.ttlMs} ms`}, over idleTimeoutMs + 1 s (${limit} ms)`,
             evidence,
           );
     },
@@ -62,16 +64,15 @@ export const storeChecks: CheckDefinition[] = [
     needs: ['store'],
     provenBy: ['cookie-only-logout'],
     async run(ctx) {
-      const { id, store, url, client } = await storedSession(ctx);
-      if ((await store.findKeys(id)).length === 0)
-        return unknown('no store key holds the session id even before logout');
+      const { store, url, client, marker, keys } = await storedSession(ctx);
+      if (keys.length === 0) return unknown(`${NOT_FOUND}, even before logout`);
       await client.request(url, 'POST', '/logout');
-      const left = await store.findKeys(id);
+      const left = await store.keysHolding(marker);
       return left.length === 0
-        ? pass('after logout no store key holds the session id')
+        ? pass(`after logout none of the ${keys.length} key(s) that held the session's data remain`)
         : fail(
-            `${left.length} key(s) of the logged-out session remain, e.g. ${left[0]?.key.replace(id, '<id>')}`,
-            { keys: left.map((k) => k.key.replace(id, '<id>')) },
+            `${left.length} key(s) of the logged-out session remain, e.g. ${redactKey(left[0]?.key ?? '')}`,
+            { keys: left.map((k) => redactKey(k.key)) },
           );
     },
   },
@@ -85,14 +86,13 @@ export const storeChecks: CheckDefinition[] = [
     needs: ['store'],
     provenBy: ['plaintext-at-rest'],
     async run(ctx) {
-      const { id, store, url, client } = await storedSession(ctx);
-      const marker = `st03-secret-${Date.now()}`;
-      await client.request(url, 'PUT', '/session/data/secret', { body: { value: marker } });
-      const keys = await store.findKeys(id);
-      if (keys.length === 0) return unknown('no store key holds the session id');
+      const { store, url, client, keys } = await storedSession(ctx);
+      if (keys.length === 0) return unknown(NOT_FOUND);
+      const secret = `st03-secret-${Date.now()}`;
+      await client.request(url, 'PUT', '/session/data/secret', { body: { value: secret } });
       for (const { key } of keys) {
-        if ((await store.values(key)).some((v) => v.includes(marker)))
-          return fail(`the value written is stored in clear under ${key.replace(id, '<id>')}`);
+        if ((await store.values(key)).some((v) => v.includes(secret)))
+          return fail(`the value written is stored in clear under ${redactKey(key)}`);
       }
       return pass(`the value written appears in none of the ${keys.length} stored key(s)`);
     },
