@@ -156,7 +156,8 @@ export function planAlterations(value: string): AlterationPlan {
   })).filter((a) => a.value !== decoded);
   const seen = new Set<string>();
   const plan: AlterationPlan = { alterations: [], sameBytes: [] };
-  for (const alteration of [...flips, ...structural(decoded)]) {
+  // Structural ones first: when a flip makes the same value (k1 → k2), the clearer label wins.
+  for (const alteration of [...structural(decoded), ...flips]) {
     if (seen.has(alteration.value)) continue;
     seen.add(alteration.value);
     if (decodesToSameBytes(decoded, alteration.value)) plan.sameBytes.push(alteration.label);
