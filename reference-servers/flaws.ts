@@ -48,9 +48,8 @@ export const FLAWS = {
   'short-idle-timeout': 'sessions idle out after half the declared idle timeout',
   'long-idle-timeout': 'sessions idle out after three times the declared idle timeout',
   'leak-error-detail': 'error bodies carry the internal message and stack trace',
-  'envelope-no-rotate': 'envelope cookies (a new string on every response), but login keeps the id',
-  'envelope-readopt':
-    'envelope cookies; after logout, the next write through the old cookie brings the same id back',
+  'envelope-no-rotate': 'envelope cookies (new string per response), but login keeps the id',
+  'envelope-readopt': 'envelope cookies; a write through a logged-out cookie brings its id back',
 } as const;
 
 export type Flaw = keyof typeof FLAWS;
