@@ -40,6 +40,15 @@ export function countRedisWrites(info: string): number {
   return total;
 }
 
+/** True when a reply (string, list, or hash as an object) has `marker` in a name or value. */
+function holds(reply: unknown, marker: string): boolean {
+  if (typeof reply === 'string') return reply.includes(marker);
+  if (Array.isArray(reply)) return reply.some((v) => holds(v, marker));
+  if (reply !== null && typeof reply === 'object')
+    return Object.entries(reply).some(([name, v]) => name.includes(marker) || holds(v, marker));
+  return false;
+}
+
 class RedisInspector implements StoreInspector {
   readonly kind = 'redis' as const;
   readonly #client: Redis | Cluster;
@@ -82,7 +91,7 @@ class RedisInspector implements StoreInspector {
         });
         const contents = (await node.pipeline(reads).exec()) ?? [];
         for (const [i, key] of batch.entries())
-          if (JSON.stringify(contents[i]?.[1] ?? '').includes(marker)) found.push(key);
+          if (holds(contents[i]?.[1], marker)) found.push(key);
       } while (cursor !== '0');
     }
     return Promise.all(found.map(async (key) => ({ key, ttlMs: await this.#client.pttl(key) })));
