@@ -2,17 +2,16 @@
  * The few moves every lab probe makes — log in, ask who I am, read a counter — each one
  * answering with a line to quote, so the output reads as a transcript.
  */
-import { createHash } from 'node:crypto';
 import type { LocalCluster } from '../../orchestrator/cluster.ts';
 import type { Reply, SessionClient } from '../conformance/client.ts';
+import { hashId, sessionIdOf } from './lab-record.ts';
 
 export const LAB_USER = 'alice';
 
-/** A short hash of a cookie's session id: ids are never printed. */
+/** A short hash of the session id in a `name=value` cookie: ids are never printed. */
 export function idTag(cookie: string): string {
-  const value = cookie.slice(cookie.indexOf('=') + 1).split(';')[0] ?? '';
-  const id = decodeURIComponent(value).replace(/^s:/, '').split('.')[0] ?? '';
-  return id === '' ? '(none)' : `#${createHash('sha256').update(id).digest('hex').slice(0, 8)}`;
+  const id = sessionIdOf(cookie.slice(cookie.indexOf('=') + 1).split(';')[0] ?? '');
+  return id === '' ? '(none)' : hashId(id);
 }
 
 export function describeReply(what: string, reply: Reply): string {
