@@ -21,6 +21,8 @@ export interface ClusterPicture {
 /** A node is healthy when it answers GET /contract within this. */
 const HEALTH_TIMEOUT_MS = 500;
 const LOG_LINES = 30;
+/** How soon a page reconnects its event stream after it ended. */
+const RECONNECT_MS = 300;
 
 async function answers(url: string): Promise<boolean> {
   try {
@@ -84,6 +86,7 @@ export class LabEvents {
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
     });
+    res.write(`retry: ${RECONNECT_MS}\n\n`);
     this.#clients.add(res);
     res.on('close', () => {
       this.#clients.delete(res);
@@ -96,7 +99,14 @@ export class LabEvents {
   async push(): Promise<void> {
     if (this.#clients.size === 0) return;
     const frame = `event: state\ndata: ${JSON.stringify(await this.picture())}\n\n`;
-    for (const res of this.#clients) res.write(frame);
+    // While nodes restart nginx reloads, and its old workers cut streams still open 5 s later:
+    // so then each stream ends after one frame, cleanly, and the page reconnects to a new worker.
+    const endEach = this.busy !== null;
+    for (const res of this.#clients) {
+      res.write(frame);
+      if (endEach) res.end();
+    }
+    if (endEach) this.#clients.clear();
   }
 
   close(): void {

@@ -104,9 +104,21 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       return { done: what };
     } catch (error) {
       events.busy = null;
-      events.note(`${what}: failed`);
+      events.note(`${what}: failed (${publicMessageOf(error)})`);
       throw error;
     }
+  };
+  /**
+   * Operations that restart nodes outlast nginx's reloads, whose old workers cut a request
+   * still open 5 s later: answer 202 at once, and let the event stream tell how it went.
+   */
+  const operateInBackground = (what: string, run: () => Promise<void>, answer: Answer) => {
+    if (events.busy !== null) throw new ClientError(409, `busy: ${events.busy}`);
+    operate(what, run).catch((error: unknown) =>
+      process.stderr.write(`lab: ${what} failed: ${(error as Error).message}\n`),
+    );
+    answer.status = 202;
+    return Promise.resolve({ started: what });
   };
 
   const routes: Record<string, Handler> = {
@@ -151,16 +163,19 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
         throw new ClientError(400, 'op must be pause or resume');
       return operate(`${op} store ${index}`, () => cluster.fault(op, 'store', index));
     },
-    'POST /_lab/api/rotate-key': () =>
-      operate('rotate the signing key (two rolling restarts)', async () => {
-        const key = await cluster.rollingRestart();
-        events.note(`the nodes now sign with ${key.id}`);
-      }),
-    'POST /_lab/api/flaw': (_req, body) => {
+    'POST /_lab/api/rotate-key': (_req, _body, answer) =>
+      operateInBackground(
+        'rotate the signing key (two rolling restarts)',
+        async () => {
+          const key = await cluster.rollingRestart();
+          events.note(`the nodes now sign with ${key.id}`);
+        },
+        answer,
+      ),
+    'POST /_lab/api/flaw': (_req, body, answer) => {
       const flaws = flawsWith(cluster, body.name, body.on);
-      return operate(`flaw ${String(body.name)} ${body.on ? 'on' : 'off'}`, () =>
-        cluster.setFlaws(flaws),
-      );
+      const what = `flaw ${String(body.name)} ${body.on ? 'on' : 'off'}`;
+      return operateInBackground(what, () => cluster.setFlaws(flaws), answer);
     },
   };
 

@@ -48,6 +48,29 @@ t.test('bad input to the lab answers 4xx JSON, never 500', async (t) => {
   }
 });
 
+t.test(
+  'a node-restarting operation answers 202 at once, and a second one meanwhile 409',
+  async (t) => {
+    const cluster = await startLabCluster(t);
+    const api = `${cluster.nginx.entry}/_lab/api`;
+    const body = { name: 'resurrect', on: true };
+    const first = await send(`${api}/flaw`, 'POST', { body });
+    t.equal(first.status, 202);
+    t.same(first.body, { started: 'flaw resurrect on' });
+    const second = await send(`${api}/rotate-key`, 'POST', { body: {} });
+    t.equal(second.status, 409);
+    t.same(second.body, { error: 'busy: flaw resurrect on' });
+    // Bounded: two node restarts; the picture says when the switch is done.
+    let state = { busy: 'start', flaws: [] as string[] };
+    for (let i = 0; i < 600 && state.busy !== null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = (await send(`${api}/state`, 'GET')).body as typeof state;
+    }
+    t.same(state.flaws, ['resurrect'], 'the picture shows the flaw on');
+    t.same(cluster.flaws, ['resurrect']);
+  },
+);
+
 t.test('the record view shows the session as stored, with its id hashed', async (t) => {
   const cluster = await startLabCluster(t);
   const entry = cluster.nginx.entry;
