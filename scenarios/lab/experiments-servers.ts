@@ -85,10 +85,11 @@ export const rotation: Experiment = {
   title: 'a signing-key rotation must not log everybody out',
   guarantee: 'a session signed under the old key still works after a rolling key rotation',
   broken: {
-    label: 'engine where only the newest key verifies (flaw single-key), 2 nodes',
-    cluster: { flaws: ['single-key'] },
+    label: 'engine where only the newest key verifies (flaw single-key), 1 node',
+    cluster: { flaws: ['single-key'], nodes: 1 },
   },
-  fixed: { label: 'engine × redis with a signing keyring, 2 nodes', cluster: {} },
+  // One node: the rotation is two restarts instead of four, and the lesson is the same.
+  fixed: { label: 'engine × redis with a signing keyring, 1 node', cluster: { nodes: 1 } },
   async probe(cluster, say) {
     const client = new SessionClient();
     await logIn(cluster, client, say);
