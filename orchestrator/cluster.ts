@@ -106,7 +106,7 @@ export class LocalCluster {
   readonly nginx: NginxServer;
   readonly password: string;
   #signingKeys: RingKey[];
-  #flaws: string[];
+  #flaws: Flaw[];
 
   constructor(init: {
     options: ClusterOptions;
@@ -188,12 +188,12 @@ export class LocalCluster {
   }
 
   /** The flaws the nodes run with now (the lab page switches them). */
-  get flaws(): readonly string[] {
+  get flaws(): readonly Flaw[] {
     return this.#flaws;
   }
 
   /** Restarts every node, drained in nginx one at a time, with these flaw switches. */
-  async setFlaws(flaws: readonly string[]): Promise<void> {
+  async setFlaws(flaws: readonly Flaw[]): Promise<void> {
     await this.#restartEachDrained((node) => node.setFlaws(flaws));
     this.#flaws = [...flaws];
   }

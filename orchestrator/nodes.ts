@@ -43,7 +43,7 @@ export interface AppNode {
   /** Keys for the next (re)start: a rolling restart rotates them node by node. */
   setSigningKeys(keys: readonly RingKey[]): void;
   /** Flaw switches for the next (re)start: the lab page turns flaws on and off this way. */
-  setFlaws(flaws: readonly string[]): void;
+  setFlaws(flaws: readonly Flaw[]): void;
 }
 
 const ring = (keys: readonly RingKey[]): string => keys.map((k) => `${k.id}:${k.secret}`).join(',');

@@ -6,6 +6,7 @@
 import { ClientError } from '../../core/errors.ts';
 import type { LocalCluster } from '../../orchestrator/cluster.ts';
 import { FLAWS, isFlaw } from '../../reference-servers/flaws.ts';
+import type { Flaw } from '../../reference-servers/flaws.ts';
 import { send } from '../conformance/client.ts';
 
 export interface BurstResult {
@@ -38,7 +39,7 @@ export function checkStoreIndex(cluster: LocalCluster, value: unknown): number {
 }
 
 /** The cluster's flaws with `name` switched on or off. */
-export function flawsWith(cluster: LocalCluster, name: unknown, on: unknown): string[] {
+export function flawsWith(cluster: LocalCluster, name: unknown, on: unknown): Flaw[] {
   if (cluster.options.impl === 'express-session')
     throw new ClientError(409, 'flaw switches exist only on the engine nodes');
   if (typeof name !== 'string' || !isFlaw(name))
