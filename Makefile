@@ -36,7 +36,7 @@ TAP_REPORTER ?= $(if $(CI),tap,base)
 test: deps check
 	$(NPX) tap --reporter=$(TAP_REPORTER)
 
-## up: a local cluster (engine, redis, 3 nodes, round-robin nginx) until Ctrl-C
+## up: a local cluster (engine, redis, 3 nodes, round-robin nginx) until Ctrl-C; prints the lab URL (<entry>/_lab/)
 up: deps
 	node bin/sessionlab.js up --state .run/state.json
 

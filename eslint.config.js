@@ -29,4 +29,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The lab page's script runs in the browser, not in Node.
+    files: ['scenarios/lab/page/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', EventSource: 'readonly' },
+    },
+  },
 );

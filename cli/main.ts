@@ -8,6 +8,7 @@ import { EXIT } from '../core/exit-codes.ts';
 import { registerBench } from './bench.ts';
 import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
+import { registerLab } from './lab.ts';
 import { registerReport } from './report.ts';
 import { registerSuite } from './suite.ts';
 import { registerUp } from './up.ts';
@@ -24,6 +25,7 @@ for (const register of [
   registerReport,
   registerSuite,
   registerBench,
+  registerLab,
 ])
   register(program);
 

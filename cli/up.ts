@@ -8,11 +8,14 @@ import { startCluster } from '../orchestrator/cluster.ts';
 import type { ClusterOptions, ClusterState } from '../orchestrator/cluster.ts';
 import type { Command } from 'commander';
 import { serveControl } from '../orchestrator/control.ts';
+import { freePort } from '../orchestrator/ports.ts';
+import { startLabServer } from '../scenarios/lab/lab-server.ts';
 import { addClusterFlags, clusterOptionsFrom, defaultRunDir, flawHelp } from './cluster-flags.ts';
 
 function describe(state: ClusterState, stateFile: string | undefined): string {
   const lines = [
     `sessionlab up: ${state.impl} × ${state.store}, ${state.nodes.length} nodes behind nginx (${state.lb})${state.flaws.length ? `, flaws: ${state.flaws.join(', ')}` : ''}`,
+    `  lab        ${state.entry}/_lab/   (open it in a browser; the guide is docs/README.md)`,
     `  entry      ${state.entry}`,
     ...(state.entryTls ? [`  entry TLS  ${state.entryTls}  (self-signed: curl -k)`] : []),
     ...state.nodes.map((url, i) => `  node n${i + 1}    ${url}`),
@@ -31,13 +34,16 @@ function describe(state: ClusterState, stateFile: string | undefined): string {
 
 export async function runUp(options: ClusterOptions, stateFile: string | undefined): Promise<void> {
   process.stderr.write(`starting ${options.store} store, ${options.nodes ?? 3} nodes and nginx…\n`);
-  const cluster = await startCluster(options);
+  // nginx learns the lab's port up front; the lab server starts once the cluster it drives is up.
+  const labPort = await freePort();
+  const cluster = await startCluster({ ...options, labPort });
   let channel = { url: '', token: '' };
   const saveState = async (): Promise<void> => {
     const text = `${JSON.stringify(cluster.state(channel), null, 2)}\n`;
     if (stateFile) await writeFile(stateFile, text, { mode: 0o600 });
   };
   const control = await serveControl(cluster, saveState);
+  const lab = await startLabServer({ cluster, port: labPort, onChange: saveState });
   channel = { url: control.url, token: control.token };
   await saveState();
   const state = cluster.state(channel);
@@ -47,6 +53,7 @@ export async function runUp(options: ClusterOptions, stateFile: string | undefin
     process.once('SIGTERM', resolve);
   });
   process.stderr.write('stopping…\n');
+  await lab.close();
   await control.close();
   await cluster.stop();
   if (stateFile) await rm(stateFile, { force: true });

@@ -63,6 +63,11 @@ export interface NginxConfigOptions {
    * @default none: nginx's own default (`nobody`) as root, the current user otherwise
    */
   user?: string;
+  /**
+   * The lab server `sessionlab up` runs: `/_lab/` goes there instead of to the nodes.
+   * @default none: no `/_lab/` route
+   */
+  lab?: { host: string; port: number };
 }
 
 export const DEFAULT_NGINX_CONFIG_OPTIONS = {
@@ -174,12 +179,25 @@ function serverBlock(listen: readonly string[], options: NginxConfigOptions): st
       // The nodes' error responses pass through untouched; error_page covers nginx's own.
       'proxy_intercept_errors off;',
     ]),
+    ...(options.lab === undefined ? [] : ['', ...labLocation(options.lab)]),
     '',
     ...block('location @json_error', [
       'default_type application/json;',
       // The status stays nginx's own (no `=` in error_page): 200 here is replaced by it.
       `return 200 '{"error":"$sessionlab_error"}';`,
     ]),
+  ]);
+}
+
+/** The lab page and its event stream: unbuffered, so server-sent events arrive as sent. */
+function labLocation(lab: { host: string; port: number }): string[] {
+  return block('location /_lab/', [
+    `proxy_pass http://${address(lab.host, lab.port)};`,
+    'proxy_http_version 1.1;',
+    'proxy_set_header Connection "";',
+    'proxy_set_header X-Forwarded-Proto $scheme;',
+    'proxy_buffering off;',
+    'proxy_read_timeout 1h;',
   ]);
 }
 
@@ -241,6 +259,10 @@ function checkOptions(options: NginxConfigOptions, fields: ResolvedFields): void
   }
   if (proxyBind !== undefined) {
     check(isIP(proxyBind) !== 0, 'proxyBind', proxyBind, 'an IP address');
+  }
+  if (options.lab !== undefined) {
+    check(isIP(options.lab.host) !== 0, 'lab.host', options.lab.host, 'an IP address');
+    check(isPort(options.lab.port), 'lab.port', options.lab.port, PORT);
   }
   if (user !== undefined) {
     check(/^[a-z_][a-z0-9_-]{0,31}$/.test(user), 'user', user, 'a system user name');

@@ -55,6 +55,8 @@ export interface ClusterOptions {
   password?: string;
   /** @default 'warn' */
   logLevel?: string;
+  /** nginx routes `/_lab/` to a lab server on this loopback port (`sessionlab up`). @default none */
+  labPort?: number;
 }
 
 export const DEFAULT_CLUSTER_OPTIONS = {
@@ -108,6 +110,7 @@ export class LocalCluster {
   readonly nginx: NginxServer;
   readonly password: string;
   #signingKeys: RingKey[];
+  #flaws: Flaw[];
 
   constructor(init: {
     options: ClusterOptions;
@@ -123,6 +126,7 @@ export class LocalCluster {
     this.nginx = init.nginx;
     this.password = init.password;
     this.#signingKeys = init.keys;
+    this.#flaws = [...(init.options.flaws ?? [])];
   }
 
   get signingKeys(): readonly RingKey[] {
@@ -147,7 +151,7 @@ export class LocalCluster {
       impl: o.impl,
       store: o.store,
       lb: o.lb,
-      flaws: [...(o.flaws ?? [])],
+      flaws: [...this.#flaws],
       runDir: o.runDir,
       idleTimeoutMs: o.idleTimeoutMs,
       absoluteTimeoutMs: o.absoluteTimeoutMs,
@@ -178,22 +182,37 @@ export class LocalCluster {
   async rollingRestart(): Promise<RingKey> {
     const primary = newKey(`k${this.#signingKeys.length + 1}`);
     const old = this.#signingKeys;
-    const upstreams = (drained?: AppNode) =>
-      this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port, down: n === drained }));
     for (const ring of [
       [...old, primary],
       [primary, ...old],
-    ]) {
-      for (const node of this.nodes) {
-        // Drain first: nginx finishes what the node has and sends it nothing new.
-        await this.nginx.reload(upstreams(node));
-        node.setSigningKeys(ring);
-        await node.process.restart();
-        await this.nginx.reload(upstreams());
-      }
-    }
+    ])
+      await this.#restartEachDrained((node) => node.setSigningKeys(ring));
     this.#signingKeys = [primary, ...old];
     return primary;
+  }
+
+  /** The flaws the nodes run with now (the lab page switches them). */
+  get flaws(): readonly Flaw[] {
+    return this.#flaws;
+  }
+
+  /** Restarts every node, drained in nginx one at a time, with these flaw switches. */
+  async setFlaws(flaws: readonly Flaw[]): Promise<void> {
+    await this.#restartEachDrained((node) => node.setFlaws(flaws));
+    this.#flaws = [...flaws];
+  }
+
+  /** Restarts the nodes one at a time, each drained in nginx first: nginx finishes what the
+   * node has and sends it nothing new, so no request fails. */
+  async #restartEachDrained(reconfigure: (node: AppNode) => void): Promise<void> {
+    const upstreams = (drained?: AppNode) =>
+      this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port, down: n === drained }));
+    for (const node of this.nodes) {
+      await this.nginx.reload(upstreams(node));
+      reconfigure(node);
+      await node.process.restart();
+      await this.nginx.reload(upstreams());
+    }
   }
 
   /** Stops everything started, then removes all but the logs from the run directory. */
@@ -243,6 +262,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       balance: o.lb,
       tls: o.tls,
       proxyBind: PROXY_ADDRESS,
+      ...(o.labPort === undefined ? {} : { labPort: o.labPort }),
     });
     return new LocalCluster({ options: o, stores, nodes: started, nginx, password, keys });
   } catch (error) {

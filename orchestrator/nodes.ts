@@ -45,6 +45,8 @@ export interface AppNode {
   process: ManagedProcess;
   /** Keys for the next (re)start: a rolling restart rotates them node by node. */
   setSigningKeys(keys: readonly RingKey[]): void;
+  /** Flaw switches for the next (re)start: the lab page turns flaws on and off this way. */
+  setFlaws(flaws: readonly Flaw[]): void;
 }
 
 const ring = (keys: readonly RingKey[]): string => keys.map((k) => `${k.id}:${k.secret}`).join(',');
@@ -112,5 +114,6 @@ export async function startAppNode(dir: string, spec: AppNodeSpec): Promise<AppN
     url,
     process: managed,
     setSigningKeys: (keys) => managed.reconfigure({ env: envFor(spec, keys) }),
+    setFlaws: (flaws) => managed.reconfigure({ args: argsFor({ ...spec, flaws }) }),
   };
 }

@@ -92,6 +92,11 @@ export class ManagedProcess {
     return this.running ? this.#child?.pid : undefined;
   }
 
+  /** Stopped with SIGSTOP by `pause()` and not resumed yet. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   get running(): boolean {
     return this.#child !== undefined && liveChildren.has(this.#child);
   }

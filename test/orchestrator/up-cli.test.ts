@@ -16,6 +16,8 @@ import { SessionClient } from '../../scenarios/conformance/client.ts';
 const bin = join(PROJECT_ROOT, 'bin', 'sessionlab.js');
 const run = promisify(execFile);
 
+const fetchLabPage = (entry: string) => new SessionClient().request(entry, 'GET', '/_lab/');
+
 t.test('up starts a working cluster and stops every process it started', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sessionlab-up-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -48,6 +50,10 @@ t.test('up starts a working cluster and stops every process it started', async (
   });
   const state = JSON.parse(await readFile(stateFile, 'utf8')) as ClusterState;
   t.match(out, new RegExp(`entry +${state.entry}`));
+  t.match(out, new RegExp(`lab +${state.entry}/_lab/ `), 'the lab URL is printed');
+  const lab = await fetchLabPage(state.entry);
+  t.equal(lab.status, 200, 'the lab page is served there');
+  t.match(lab.text, '<title>sessionlab — live lab</title>');
   t.equal(state.nodes.length, 2);
   const client = new SessionClient();
   t.equal(
