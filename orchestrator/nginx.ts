@@ -40,6 +40,8 @@ export interface NginxOptions {
   listenPort?: number;
   /** HTTPS port; only with `tls: true`. @default a free port */
   tlsPort?: number;
+  /** With `tls: true`: the plain port answers a 301 to HTTPS. @default false */
+  redirectToHttps?: boolean;
 }
 
 export const DEFAULT_NGINX_OPTIONS = { tls: false } as const;
@@ -96,6 +98,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
   if (options.cookieName !== undefined) base.cookieName = options.cookieName;
   if (options.proxyBind !== undefined) base.proxyBind = options.proxyBind;
   if (options.accessLog !== undefined) base.accessLog = options.accessLog;
+  if (options.redirectToHttps !== undefined) base.redirectToHttps = options.redirectToHttps;
   // As root nginx would run its workers as `nobody`, who cannot enter our 0700 temp folders.
   if (process.getuid?.() === 0) base.user = 'root';
   let current = base;
