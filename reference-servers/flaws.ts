@@ -48,9 +48,14 @@ export const FLAWS = {
   'short-idle-timeout': 'sessions idle out after half the declared idle timeout',
   'long-idle-timeout': 'sessions idle out after three times the declared idle timeout',
   'leak-error-detail': 'error bodies carry the internal message and stack trace',
+  // A flaw of the local cluster, not of the node: the orchestrator starts redis without it.
+  'volatile-store': 'redis runs without persistence while the nodes claim durable-store',
 } as const;
 
 export type Flaw = keyof typeof FLAWS;
+
+/** Flaws that only a redis store can have: their controls run on redis only. */
+export const REDIS_ONLY_FLAWS: readonly Flaw[] = ['volatile-store'];
 
 export function isFlaw(name: string): name is Flaw {
   return Object.hasOwn(FLAWS, name);
