@@ -9,6 +9,7 @@ import { registerBench } from './bench.ts';
 import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
 import { registerReport } from './report.ts';
+import { registerSoak } from './soak.ts';
 import { registerSuite } from './suite.ts';
 import { registerUp } from './up.ts';
 
@@ -24,6 +25,7 @@ for (const register of [
   registerReport,
   registerSuite,
   registerBench,
+  registerSoak,
 ])
   register(program);
 
