@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPX := npx --no-install
 
-.PHONY: test check typecheck lint format deps services clean up compose-config conformance conformance-controls bench bench-quick bench-full
+.PHONY: test check typecheck lint format deps services clean up compose-config conformance conformance-controls bench bench-quick bench-full soak
 
 ## deps: npm packages from package-lock.json, and the real services the tests start
 deps: node_modules/.installed services
@@ -47,9 +47,14 @@ bench: deps
 bench-quick: deps
 	node bin/sessionlab.js suite --quick
 
-## bench-full: every bench row with all repetitions (side rows get one in `make bench`)
+## soak: 1,000,000 mixed requests on one engine node; its RSS at start, middle and end must level off
+soak: deps
+	node bin/sessionlab.js soak --requests 1000000
+
+## bench-full: every bench row with all repetitions (side rows get one in `make bench`), then the soak
 bench-full: deps
 	node bin/sessionlab.js suite --full
+	node bin/sessionlab.js soak --requests 1000000
 
 ## conformance: the catalogue against a local engine × redis cluster (exit 0 when every MUST passes)
 conformance: deps

@@ -10,6 +10,7 @@ import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
 import { registerLab } from './lab.ts';
 import { registerReport } from './report.ts';
+import { registerSoak } from './soak.ts';
 import { registerSuite } from './suite.ts';
 import { registerUp } from './up.ts';
 
@@ -26,6 +27,7 @@ for (const register of [
   registerSuite,
   registerBench,
   registerLab,
+  registerSoak,
 ])
   register(program);
 

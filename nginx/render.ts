@@ -68,6 +68,17 @@ export interface NginxConfigOptions {
    * @default none: no `/_lab/` route
    */
   lab?: { host: string; port: number };
+  /**
+   * With `tls`: the plain listener answers every request with a 301 to the HTTPS listener
+   * instead of proxying it.
+   * @default false
+   */
+  redirectToHttps?: boolean;
+  /**
+   * `max-age` of the Strict-Transport-Security header on every HTTPS response; 0 sends none.
+   * @default 31_536_000 (1 year)
+   */
+  hstsMaxAgeSeconds?: number;
 }
 
 export const DEFAULT_NGINX_CONFIG_OPTIONS = {
@@ -75,6 +86,8 @@ export const DEFAULT_NGINX_CONFIG_OPTIONS = {
   balance: 'round-robin',
   cookieName: 'sid',
   accessLog: false,
+  redirectToHttps: false,
+  hstsMaxAgeSeconds: 31_536_000,
 } as const;
 
 const UPSTREAM_NAME = 'sessionlab_nodes';
@@ -91,12 +104,28 @@ const WORKER_CONNECTIONS = 4096;
 /** Status of an error nginx answers itself -> the JSON message; the nodes' own pass through. */
 const ERROR_MESSAGES: readonly (readonly [number, string])[] = [
   [400, 'the load balancer could not parse the request'],
+  [404, 'not found'],
+  [405, 'method not allowed'],
+  [408, 'the request took too long to arrive'],
+  [411, 'a request body needs a length'],
   [413, 'request body too large for the load balancer'],
+  [414, 'request line too long'],
+  [494, 'request headers too large'],
+  [497, 'plain HTTP sent to the HTTPS port'],
   [500, 'the load balancer failed'],
+  [501, 'transfer coding not supported'],
   [502, 'no app node answered: are the nodes running?'],
   [503, 'the load balancer is overloaded'],
   [504, 'no app node answered in time'],
+  [505, 'HTTP version not supported'],
 ];
+/**
+ * A URI, not a named location: nginx cannot enter a named location for a request whose URI it
+ * could not parse (`GET /%`), and answers those with its own HTML 500 instead.
+ */
+const ERROR_URI = '/.sessionlab-error';
+/** nginx's internal 494 and 497 go out as 400, the status nginx itself sends for them. */
+const ERROR_STATUS_OUT: Readonly<Record<number, number>> = { 494: 400, 497: 400 };
 
 /** Renders nginx.conf; throws InvalidOptionError naming the first bad field. */
 export function renderNginxConfig(options: NginxConfigOptions): string {
@@ -111,12 +140,24 @@ export function renderNginxConfig(options: NginxConfigOptions): string {
     ({ host, port, down }) =>
       `server ${address(host, port)} max_fails=1 fail_timeout=2s${down ? ' down' : ''};`,
   );
-  const servers = [serverBlock([`listen ${address(listenHost, options.listenPort)};`], options)];
+  const redirectToHttps = options.redirectToHttps ?? DEFAULT_NGINX_CONFIG_OPTIONS.redirectToHttps;
+  const hstsMaxAgeSeconds =
+    options.hstsMaxAgeSeconds ?? DEFAULT_NGINX_CONFIG_OPTIONS.hstsMaxAgeSeconds;
+  const plainListen = `listen ${address(listenHost, options.listenPort)};`;
+  const servers =
+    redirectToHttps && options.tls !== undefined
+      ? [redirectBlock(plainListen, options.tls.port)]
+      : [serverBlock([plainListen], [], options)];
   if (options.tls !== undefined) {
     const { port, certFile, keyFile } = options.tls;
     const tlsLines = [`listen ${address(listenHost, port)} ssl;`];
     tlsLines.push(`ssl_certificate ${quote(certFile)};`, `ssl_certificate_key ${quote(keyFile)};`);
-    servers.push(serverBlock([...tlsLines, 'ssl_protocols TLSv1.2 TLSv1.3;'], options));
+    // `always`: on nginx's own errors too, not only on 2xx/3xx. RFC 6797 7.2: HTTPS only.
+    const hsts =
+      hstsMaxAgeSeconds > 0
+        ? [`add_header Strict-Transport-Security "max-age=${hstsMaxAgeSeconds}" always;`]
+        : [];
+    servers.push(serverBlock([...tlsLines, 'ssl_protocols TLSv1.2 TLSv1.3;'], hsts, options));
   }
   const lines = [
     '# Rendered by sessionlab (nginx/render.ts): edits are overwritten.',
@@ -157,11 +198,53 @@ export function renderNginxConfig(options: NginxConfigOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-function serverBlock(listen: readonly string[], options: NginxConfigOptions): string[] {
+/** Error pages as JSON, with the status nginx chose (494 and 497 sent as 400). */
+function errorPages(): string[] {
+  const kept = ERROR_MESSAGES.map(([status]) => status).filter((s) => !(s in ERROR_STATUS_OUT));
+  return [
+    `error_page ${kept.join(' ')} ${ERROR_URI};`,
+    ...Object.entries(ERROR_STATUS_OUT).map(
+      ([status, out]) => `error_page ${status} =${out} ${ERROR_URI};`,
+    ),
+  ];
+}
+
+function errorLocation(headers: readonly string[]): string[] {
+  return block(`location = ${ERROR_URI}`, [
+    'internal;',
+    ...headers,
+    'default_type application/json;',
+    // The status stays nginx's own (no `=` in error_page): 200 here is replaced by it.
+    `return 200 '{"error":"$sessionlab_error"}';`,
+  ]);
+}
+
+/** The plain listener of `redirectToHttps`: every request gets a 301 to the same URI over TLS. */
+function redirectBlock(listen: string, tlsPort: number): string[] {
+  return block('server', [
+    listen,
+    ...errorPages(),
+    '',
+    ...block('location /', [`return 301 https://$host:${tlsPort}$request_uri;`]),
+    '',
+    ...errorLocation([]),
+  ]);
+}
+
+function serverBlock(
+  listen: readonly string[],
+  headers: readonly string[],
+  options: NginxConfigOptions,
+): string[] {
   const proxyBind = options.proxyBind === undefined ? [] : [`proxy_bind ${options.proxyBind};`];
   return block('server', [
     ...listen,
-    `error_page ${ERROR_MESSAGES.map(([status]) => status).join(' ')} @json_error;`,
+    ...headers,
+    ...errorPages(),
+    '',
+    // The nodes' Prometheus metrics are for the operator, reached on the nodes directly.
+    // Case-insensitive, trailing slashes too: Express routes `/METRICS/` to the same handler.
+    ...block('location ~* ^/metrics/*$', ['return 404;']),
     '',
     ...block('location /', [
       `proxy_pass http://${UPSTREAM_NAME};`,
@@ -173,19 +256,17 @@ function serverBlock(listen: readonly string[], options: NginxConfigOptions): st
       'proxy_set_header X-Real-IP $remote_addr;',
       ...proxyBind,
       'proxy_connect_timeout 1s;',
-      // Only failures to reach a node: a POST is retried only if it was never sent, and a
-      // node's own 503 (store down) is an answer, not a reason to replay the request.
-      'proxy_next_upstream error timeout;',
+      // Failures to reach a node, and a node that died mid-answer: nginx replays GET, PUT and
+      // DELETE, and a POST only if it was never sent. A node's own 503 (store down) is an
+      // answer, not a reason to replay the request.
+      'proxy_next_upstream error timeout http_502 http_504;',
+      'proxy_next_upstream_tries 3;',
       // The nodes' error responses pass through untouched; error_page covers nginx's own.
       'proxy_intercept_errors off;',
     ]),
     ...(options.lab === undefined ? [] : ['', ...labLocation(options.lab)]),
     '',
-    ...block('location @json_error', [
-      'default_type application/json;',
-      // The status stays nginx's own (no `=` in error_page): 200 here is replaced by it.
-      `return 200 '{"error":"$sessionlab_error"}';`,
-    ]),
+    ...errorLocation(headers),
   ]);
 }
 
@@ -266,6 +347,14 @@ function checkOptions(options: NginxConfigOptions, fields: ResolvedFields): void
   }
   if (user !== undefined) {
     check(/^[a-z_][a-z0-9_-]{0,31}$/.test(user), 'user', user, 'a system user name');
+  }
+  const { redirectToHttps, hstsMaxAgeSeconds } = options;
+  if (redirectToHttps === true) {
+    check(tls !== undefined, 'redirectToHttps', redirectToHttps, 'false without tls');
+  }
+  if (hstsMaxAgeSeconds !== undefined) {
+    const ok = Number.isInteger(hstsMaxAgeSeconds) && hstsMaxAgeSeconds >= 0;
+    check(ok, 'hstsMaxAgeSeconds', hstsMaxAgeSeconds, 'an integer >= 0');
   }
 }
 

@@ -231,7 +231,9 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   await mkdir(o.runDir, { recursive: true });
   const password = o.password ?? randomBytes(12).toString('base64url');
   const keys = [newKey('k1')];
-  const stores = await startStores(o.store, o.runDir);
+  // `volatile-store` is the negative control of SL-FT-02's restart: redis without persistence.
+  const persistence = o.flaws?.includes('volatile-store') ? 'none' : 'aof';
+  const stores = await startStores(o.store, o.runDir, persistence);
   const started: AppNode[] = [];
   try {
     const ports = await freePorts(o.nodes);

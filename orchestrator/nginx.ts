@@ -42,6 +42,8 @@ export interface NginxOptions {
   tlsPort?: number;
   /** Routes `/_lab/` to the lab server at this loopback port. @default no lab route */
   labPort?: number;
+  /** With `tls: true`: the plain port answers a 301 to HTTPS. @default false */
+  redirectToHttps?: boolean;
 }
 
 export const DEFAULT_NGINX_OPTIONS = { tls: false } as const;
@@ -99,6 +101,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
   if (options.proxyBind !== undefined) base.proxyBind = options.proxyBind;
   if (options.accessLog !== undefined) base.accessLog = options.accessLog;
   if (options.labPort !== undefined) base.lab = { host: HOST, port: options.labPort };
+  if (options.redirectToHttps !== undefined) base.redirectToHttps = options.redirectToHttps;
   // As root nginx would run its workers as `nobody`, who cannot enter our 0700 temp folders.
   if (process.getuid?.() === 0) base.user = 'root';
   let current = base;

@@ -44,11 +44,23 @@ export interface RedisOptions extends ServiceDirOptions {
   port?: number;
   /** More redis-server arguments: `['--replicaof', '127.0.0.1', '6390']`. @default [] */
   extraArgs?: readonly string[];
+  /**
+   * `aof`: as production runs a session store, an append-only file in the service folder,
+   * fsynced every second, so a restart (even after SIGKILL) keeps every session; `none`: in
+   * memory only, a restart loses everything.
+   * @default 'aof'
+   */
+  persistence?: RedisPersistence;
 }
+
+export type RedisPersistence = 'aof' | 'none';
+export const DEFAULT_REDIS_OPTIONS = { persistence: 'aof' } as const;
 
 export interface RedisClusterOptions extends ServiceDirOptions {
   /** Number of master nodes, no replicas (redis cluster needs at least 3). @default 3 */
   masters?: number;
+  /** Of every node (see RedisOptions). @default 'aof' */
+  persistence?: RedisPersistence;
 }
 
 export const DEFAULT_REDIS_CLUSTER_OPTIONS = { masters: 3 } as const;
@@ -79,17 +91,25 @@ export interface MemcachedOptions extends ServiceDirOptions {
 
 export const DEFAULT_MEMCACHED_OPTIONS = { memoryMb: 64 } as const;
 
-/** Starts one redis-server without persistence; resolves once it answers on its port. */
+/** Starts one redis-server; resolves once it answers on its port. */
 export async function startRedis(options: RedisOptions): Promise<RedisServer> {
   const port = options.port ?? (await freePort(HOST));
   checkInteger('port', port, 1, 65535);
+  const persistence = options.persistence ?? DEFAULT_REDIS_OPTIONS.persistence;
+  if (persistence !== 'aof' && persistence !== 'none') {
+    throw new InvalidOptionError(
+      `invalid persistence "${String(persistence)}": expected aof | none`,
+    );
+  }
+  const appendOnly = persistence === 'aof' ? ['yes', '--appendfsync', 'everysec'] : ['no'];
   const dir = join(options.dir, `redis-${port}`);
   await mkdir(dir, { recursive: true });
   const managed = new ManagedProcess({
     name: `redis-server ${HOST}:${port}`,
     command: 'redis-server',
     args: [
-      ...['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no'],
+      // No RDB snapshots: the append-only file alone is the durable copy.
+      ...['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', ...appendOnly],
       ...['--dir', dir, '--protected-mode', 'no'],
       // A replica syncs at once, not after the default 5 s wait for more replicas to batch.
       ...['--repl-diskless-sync-delay', '0', ...(options.extraArgs ?? [])],
@@ -117,7 +137,9 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
       const busPort = String(ports[masters + i]);
       const clusterArgs = ['--cluster-enabled', 'yes', '--cluster-port', busPort];
       const configArgs = ['--cluster-config-file', join(dir, `nodes-${port}.conf`)];
-      servers.push(await startRedis({ dir, port, extraArgs: [...clusterArgs, ...configArgs] }));
+      const extraArgs = [...clusterArgs, ...configArgs];
+      const persistence = options.persistence ?? DEFAULT_REDIS_OPTIONS.persistence;
+      servers.push(await startRedis({ dir, port, extraArgs, persistence }));
     }
     const [seed] = servers;
     if (seed === undefined) throw new Error('no redis cluster node started');

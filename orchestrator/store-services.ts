@@ -6,7 +6,7 @@ import { formatStoreUrl } from '../stores/from-url.ts';
 import type { StoreKind } from '../stores/from-url.ts';
 import type { ManagedProcess } from './process.ts';
 import { startMemcached, startRedis, startRedisCluster, startRedisSentinel } from './services.ts';
-import type { MemcachedServer } from './services.ts';
+import type { MemcachedServer, RedisPersistence } from './services.ts';
 
 export interface StoreServices {
   kind: StoreKind;
@@ -21,13 +21,17 @@ export interface StoreServices {
 /** memcached runs on two nodes: sessions spread over both by consistent hashing. */
 const MEMCACHED_NODES = 2;
 
-export async function startStores(kind: StoreKind, dir: string): Promise<StoreServices> {
+export async function startStores(
+  kind: StoreKind,
+  dir: string,
+  persistence: RedisPersistence = 'aof',
+): Promise<StoreServices> {
   const endpointOf = (s: { host: string; port: number }): string => `${s.host}:${s.port}`;
   switch (kind) {
     case 'memory':
       return { kind, url: 'memory://', endpoints: [], processes: [], stop: async () => undefined };
     case 'redis': {
-      const server = await startRedis({ dir });
+      const server = await startRedis({ dir, persistence });
       return {
         kind,
         url: server.url,
@@ -37,7 +41,7 @@ export async function startStores(kind: StoreKind, dir: string): Promise<StoreSe
       };
     }
     case 'redis-cluster': {
-      const cluster = await startRedisCluster({ dir });
+      const cluster = await startRedisCluster({ dir, persistence });
       return {
         kind,
         url: formatStoreUrl({ kind, hosts: cluster.nodes }),

@@ -14,6 +14,7 @@ import type { NodeConfig } from './config.ts';
 import { unsafeFlawsFor } from './flaws.ts';
 import {
   contractDocument,
+  storeCapabilities,
   errorHandler,
   jsonBody,
   nodeHeader,
@@ -102,6 +103,7 @@ export function createEngineApp(
     'logout-all',
     'carry-over',
     ...(config.encryptionKeys.length > 0 ? ['encrypt-at-rest'] : []),
+    ...storeCapabilities(store.kind),
   ];
   const contract = contractDocument(config, capabilities, store.kind);
 

@@ -15,6 +15,7 @@ import type { NodeConfig } from './config.ts';
 import { createBaselineStore, idHash } from './express-session-store.ts';
 import {
   contractDocument,
+  storeCapabilities,
   errorHandler,
   jsonBody,
   noStore,
@@ -76,7 +77,10 @@ export async function createExpressSessionApp(
   // maxSessionBytes stays the configured limit: the contract gives 0 no "unlimited" meaning and
   // makes the limit mandatory, so the baseline declares the deployment's limit and fails it.
   // No logout-all; carry-over because login copies the anonymous data into the new session.
-  const contract = { ...contractDocument(config, ['carry-over'], kind), absoluteTimeoutMs: 0 };
+  const contract = {
+    ...contractDocument(config, ['carry-over', ...storeCapabilities(kind)], kind),
+    absoluteTimeoutMs: 0,
+  };
 
   const app = express();
   app.disable('x-powered-by');

@@ -50,12 +50,16 @@ export const FLAWS = {
   'leak-error-detail': 'error bodies carry the internal message and stack trace',
   'envelope-no-rotate': 'envelope cookies (new string per response), but login keeps the id',
   'envelope-readopt': 'envelope cookies; a write through a logged-out cookie brings its id back',
+  // A flaw of the local cluster, not of the node: the orchestrator starts redis without it.
+  'volatile-store': 'redis runs without persistence while the nodes claim durable-store',
 } as const;
 
 export type Flaw = keyof typeof FLAWS;
 
 /** Flaws that only make sense with the `envelope` cookie format: they switch it on. */
 export const ENVELOPE_FLAWS: readonly Flaw[] = ['envelope-no-rotate', 'envelope-readopt'];
+/** Flaws that only a redis store can have: their controls run on redis only. */
+export const REDIS_ONLY_FLAWS: readonly Flaw[] = ['volatile-store'];
 
 export function isFlaw(name: string): name is Flaw {
   return Object.hasOwn(FLAWS, name);

@@ -70,6 +70,14 @@ export function passwordMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/**
+ * The reference servers claim `durable-store` on redis: the orchestrator runs it with an
+ * append-only file, and a production redis holding sessions should too. memcached cannot.
+ */
+export function storeCapabilities(storeKind: string): string[] {
+  return storeKind.startsWith('redis') ? ['durable-store'] : [];
+}
+
 export function contractDocument(
   config: NodeConfig,
   capabilities: string[],

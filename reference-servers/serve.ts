@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerClientErrors } from './client-error.ts';
 import type { NodeConfig } from './config.ts';
 
 export async function serveNode(
@@ -16,6 +17,7 @@ export async function serveNode(
     server.once('listening', resolve).once('error', reject),
   );
   server.keepAliveTimeout = 5_000;
+  answerClientErrors(server, config.nodeId);
   const { port } = server.address() as AddressInfo;
   process.stdout.write(
     `${JSON.stringify({ listening: `http://${config.host}:${port}`, node: config.nodeId })}\n`,

@@ -35,6 +35,8 @@ export interface RequestOptions {
 const agents = new Map<string, Agent>();
 /** Errors of a reused keep-alive connection that the server closed: safe to resend a GET. */
 const RETRYABLE = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
+/** RFC 9110 9.2.2: a client may resend these after a closed connection; never a POST. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 /** One pooled agent per origin set, shared by every client (closed by `closeAgents`). */
 export function agentFor(name = 'default'): Agent {
@@ -87,9 +89,9 @@ export async function send(
     res = await attempt();
   } catch (error) {
     // A kept-alive connection the server closed just as we reused it (a proxy reloading):
-    // a GET is safe to send once more on a fresh connection.
+    // an idempotent request is safe to send once more on a fresh connection.
     const code = (error as { code?: string }).code ?? '';
-    if (method !== 'GET' || !RETRYABLE.has(code)) throw error;
+    if (!IDEMPOTENT.has(method) || !RETRYABLE.has(code)) throw error;
     res = await attempt();
   }
   const text = await res.body.text();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startCluster } from '../../orchestrator/cluster.ts';
 import type { ClusterOptions } from '../../orchestrator/cluster.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
-import type { Flaw } from '../../reference-servers/flaws.ts';
+import { REDIS_ONLY_FLAWS, type Flaw } from '../../reference-servers/flaws.ts';
 import type { CheckResult } from '../../core/results.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { clusterFaults } from './faults.ts';
@@ -97,7 +97,9 @@ export async function runControls(
   parallel = 2,
   onResult?: (r: ControlResult) => void,
 ): Promise<ControlResult[]> {
-  const plan = [...controlPlan()];
+  const applies = (flaw: Flaw): boolean =>
+    store.startsWith('redis') || !REDIS_ONLY_FLAWS.includes(flaw);
+  const plan = [...controlPlan()].filter(([flaw]) => applies(flaw));
   const results: ControlResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -32,14 +32,15 @@ interface AppNode extends NginxUpstream {
 
 /**
  * A tiny app node: answers its id in X-Node-Id and echoes what nginx forwarded; `/store-down`
- * answers the app's own 503, `/crash` drops the connection without an answer.
+ * answers the app's own 503, `/crash` (and `/crash-<id>` on this node only) drops the connection
+ * without an answer.
  */
 async function appNodeFor(t: Test, id: string): Promise<AppNode> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(`${req.method} ${req.url}`);
     req.resume();
-    if (req.url === '/crash') {
+    if (req.url === '/crash' || req.url === `/crash-${id}`) {
       req.socket.destroy();
       return;
     }
@@ -207,6 +208,55 @@ t.test('a POST whose node dies mid-request is not replayed on another node', asy
   const reply = await send(`${nginx.entry}/crash`, { method: 'POST' });
   t.equal(reply.status, 502);
   t.same([...a.hits, ...b.hits], ['POST /crash']);
+});
+
+t.test('a GET whose node dies mid-request is answered by another node', async (t) => {
+  const [a, b] = await twoNodes(t);
+  const nginx = await nginxFor(t, { upstreams: [a, b] });
+  for (let i = 0; i < 4; i++) {
+    const reply = await send(`${nginx.entry}/crash-a`);
+    t.same([reply.status, header(reply.headers, 'x-node-id')], [200, 'b']);
+  }
+  t.ok(a.hits.length > 0, 'node a was tried and died mid-request');
+});
+
+t.test(
+  '/metrics is a JSON 404 from nginx, in any spelling, and never reaches a node',
+  async (t) => {
+    const [a, b] = await twoNodes(t);
+    const nginx = await nginxFor(t, { upstreams: [a, b] });
+    for (const path of [
+      '/metrics',
+      '/METRICS',
+      '/metrics/',
+      '//metrics',
+      '/%6detrics',
+      '/./metrics',
+    ]) {
+      const reply = await send(`${nginx.entry}${path}`);
+      t.same([reply.status, reply.body], [404, '{"error":"not found"}'], path);
+    }
+    t.same([...a.hits, ...b.hits], []);
+  },
+);
+
+t.test('HTTPS answers carry HSTS, errors included; plain HTTP answers do not', async (t) => {
+  const nginx = await nginxFor(t, { upstreams: [await appNodeFor(t, 'a')], tls: true });
+  for (const path of ['/me', '/metrics']) {
+    const reply = await send(`${nginx.entryTls}${path}`);
+    t.equal(reply.headers['strict-transport-security'], 'max-age=31536000', path);
+  }
+  t.equal((await send(`${nginx.entry}/me`)).headers['strict-transport-security'], undefined);
+});
+
+t.test('with redirectToHttps plain HTTP gets a 301 to the same URI over HTTPS', async (t) => {
+  const a = await appNodeFor(t, 'a');
+  const nginx = await nginxFor(t, { upstreams: [a], tls: true, redirectToHttps: true });
+  const reply = await send(`${nginx.entry}/session/data/k?x=1`);
+  t.equal(reply.status, 301);
+  t.equal(reply.headers.location, `https://127.0.0.1:${nginx.tlsPort}/session/data/k?x=1`);
+  t.same(a.hits, [], 'nothing is proxied over plain HTTP');
+  t.equal((await send(`${nginx.entryTls}/me`)).status, 200);
 });
 
 t.test('with every node dead nginx answers a JSON 502', async (t) => {

@@ -31,6 +31,8 @@ t.test('the defaults are round-robin on cookie sid with the access log off', asy
     balance: 'round-robin',
     cookieName: 'sid',
     accessLog: false,
+    redirectToHttps: false,
+    hstsMaxAgeSeconds: 31_536_000,
   });
 });
 
@@ -131,15 +133,44 @@ t.test('requests are proxied with forwarding headers and retried only on failure
     'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
     'proxy_set_header X-Real-IP $remote_addr;',
     'proxy_connect_timeout 1s;',
-    'proxy_next_upstream error timeout;',
+    'proxy_next_upstream error timeout http_502 http_504;',
+    'proxy_next_upstream_tries 3;',
     'proxy_intercept_errors off;',
-    'error_page 400 413 500 502 503 504 @json_error;',
+    'error_page 400 404 405 408 411 413 414 500 501 502 503 504 505 /.sessionlab-error;',
+    'error_page 494 =400 /.sessionlab-error;',
+    'error_page 497 =400 /.sessionlab-error;',
   ]) {
     t.match(config, `        ${line}\n`, line);
   }
   t.notMatch(config, 'non_idempotent');
   t.notMatch(config, 'http_503');
   t.match(config, `return 200 '{"error":"$sessionlab_error"}';`);
+  t.notMatch(config, '@json_error', 'a named location cannot serve a request with a bad URI');
+});
+
+t.test(
+  '/metrics is answered 404 by nginx itself, in any case and with trailing slashes',
+  async (t) => {
+    t.match(renderNginxConfig(BASE), '    location ~* ^/metrics/*$ {\n            return 404;\n');
+  },
+);
+
+const TLS = { port: 8443, certFile: '/tmp/c/cert.pem', keyFile: '/tmp/c/key.pem' };
+
+t.test('HSTS is sent on the TLS listener only, and can be turned off', async (t) => {
+  const hsts = 'add_header Strict-Transport-Security "max-age=31536000" always;';
+  t.notMatch(renderNginxConfig(BASE), 'Strict-Transport-Security');
+  const config = renderNginxConfig({ ...BASE, tls: TLS });
+  // Once in the TLS server, once in its error location (add_header is not inherited there).
+  t.equal(config.split(hsts).length - 1, 2);
+  t.ok(config.indexOf(hsts) > config.indexOf('listen 127.0.0.1:8443 ssl;'));
+  t.notMatch(renderNginxConfig({ ...BASE, tls: TLS, hstsMaxAgeSeconds: 0 }), 'Strict-Transport');
+});
+
+t.test('redirectToHttps turns the plain listener into a 301 to the TLS port', async (t) => {
+  const config = renderNginxConfig({ ...BASE, tls: TLS, redirectToHttps: true });
+  t.match(config, 'return 301 https://$host:8443$request_uri;');
+  t.equal(config.match(/proxy_pass /g)?.length, 1, 'only the TLS listener proxies');
 });
 
 t.test('the same options render the same text', async (t) => {
@@ -169,6 +200,8 @@ t.test('a bad option throws naming the field and what is allowed', async (t) => 
       'invalid tls.certFile "cert.pem": expected an absolute path without quotes, backslashes or $',
     ],
     [{ user: 'Root Admin' }, 'invalid user "Root Admin": expected a system user name'],
+    [{ redirectToHttps: true }, 'invalid redirectToHttps true: expected false without tls'],
+    [{ hstsMaxAgeSeconds: -1 }, 'invalid hstsMaxAgeSeconds -1: expected an integer >= 0'],
   ];
   for (const [override, message] of cases) {
     const options = { ...BASE, ...override } as NginxConfigOptions;

@@ -60,6 +60,24 @@ t.test('a restarted redis-server comes back on the same port as a new process', 
   t.equal(await ping(redis.port), PONG);
 });
 
+t.test(
+  'redis keeps its keys through SIGKILL and a restart; without persistence it does not',
+  async (t) => {
+    for (const [persistence, expected] of [
+      ['aof', 'kept\n'],
+      ['none', '\n'],
+    ] as const) {
+      const redis = await redisFor(t, { persistence });
+      t.equal(await runRedisCli(redis.port, ['set', 'session', 'kept']), 'OK\n');
+      await redis.process.kill();
+      await redis.process.start();
+      t.equal(await runRedisCli(redis.port, ['get', 'session']), expected, persistence);
+      const config = await runRedisCli(redis.port, ['config', 'get', 'appendfsync']);
+      t.equal(config, 'appendfsync\neverysec\n');
+    }
+  },
+);
+
 t.test('a second redis-server on a taken port fails with its own log', async (t) => {
   const redis = await redisFor(t);
   await t.rejects(startRedis({ dir: await makeTempDir(t), port: redis.port }), {

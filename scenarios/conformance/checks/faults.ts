@@ -9,6 +9,7 @@ import { fail, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { loginWhenBack, outageModes, sessionRoutes, withStoreOutage } from '../outage.ts';
 import type { OutageMode } from '../outage.ts';
+import { storeBackCheck } from './store-back.ts';
 
 interface OutageReply {
   mode: OutageMode;
@@ -88,56 +89,7 @@ export const faultChecks: CheckDefinition[] = [
       );
     },
   },
-  {
-    id: 'SL-FT-02',
-    title: 'store back: sessions resume without a new login',
-    level: 'MUST',
-    refs: ['ASVS-5.0-16.5.3'],
-    covers: ['store.resume'],
-    needs: ['kill-store'],
-    exclusive: true,
-    provenBy: ['logout-on-store-error'],
-    async run(ctx) {
-      const url = ctx.target.nodes[0];
-      const { idleTimeoutMs } = ctx.target.contract;
-      const client = await loginWhenBack(ctx);
-      const lastSeen = Date.now();
-      const during = await withStoreOutage(ctx, () =>
-        client.request(url, 'GET', '/me', { timeoutMs: 5000 }).catch(() => undefined),
-      );
-      const cleared = during?.setCookie.some(isClearing) ?? false;
-      const evidence = { duringOutage: during?.status, cookieCleared: cleared };
-      if (cleared)
-        return fail(
-          'the outage cleared the session cookie: the user was logged out by a store failure',
-          evidence,
-        );
-      // The store is back; clients reconnect on their own schedule: poll, bounded.
-      for (let i = 0; i < 50; i++) {
-        const me = await client.request(url, 'GET', '/me');
-        const idle = Date.now() - lastSeen;
-        if (me.status === 200)
-          return pass(
-            `the session answered again ${i * 200} ms after the store came back`,
-            evidence,
-          );
-        if (me.status === 401) {
-          // A session unseen for its whole idle timeout may rightly be gone: no verdict then.
-          return idle < idleTimeoutMs
-            ? fail(
-                `the session was gone (401) ${idle} ms after its last request, within its idle timeout`,
-                evidence,
-              )
-            : unknown(
-                `the outage and reconnection took ${idle} ms, past the ${idleTimeoutMs} ms idle timeout: run with a longer one`,
-                evidence,
-              );
-        }
-        await sleep(200);
-      }
-      return fail('the session did not answer within 10 s of the store coming back', evidence);
-    },
-  },
+  storeBackCheck,
   {
     id: 'SL-FT-03',
     title: 'a node killed: the session continues through the entry without a new login',
