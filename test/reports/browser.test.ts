@@ -3,37 +3,21 @@
  * console error, no request beyond the page itself, the matrix and charts visible, cells that
  * jump to their evidence. Leaves a screenshot in the test's fixture folder.
  */
-import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import t from 'tap';
+import { launchChromium } from '../helpers/chromium.ts';
 import { writeReportDir } from '../../reports/write.ts';
 import { fixtureResults } from './fixtures/load.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 t.test('the report renders in Chromium without errors or requests', async (t) => {
-  await access(CHROMIUM, constants.X_OK).catch(() => {
-    throw new Error(`${CHROMIUM} is missing — run \`make services\` (installs chromium)`);
-  });
   t.saveFixture = true;
   const dir = t.testdir();
   const { files } = await writeReportDir(join(dir, 'report'), fixtureResults());
   const index = files.find((file) => file.endsWith('index.html')) ?? '';
   const pageUrl = pathToFileURL(index).href;
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   t.teardown(() => browser.close());
   const context = await browser.newContext({
     javaScriptEnabled: false,

@@ -3,32 +3,17 @@
  * and no request off the entry, and each button does what it says — checked in the DOM and in
  * the cluster or the store. Leaves screenshots in the test's fixture folder.
  */
-import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import t from 'tap';
+import { launchChromium } from '../../helpers/chromium.ts';
 import { createStoreInspector } from '../../../scenarios/conformance/store-inspector.ts';
 import { sessionIdOf } from '../../../scenarios/lab/lab-record.ts';
 import { startLabCluster } from './lab-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Node restarts (flaw switch, key rotation) take seconds on a loaded machine. */
 const SLOW_MS = 60_000;
 
 t.test('every button of the lab page does what it says', async (t) => {
-  await access(CHROMIUM, constants.X_OK).catch(() => {
-    throw new Error(`${CHROMIUM} is missing — run \`make services\` (installs chromium)`);
-  });
   t.saveFixture = true;
   const dir = t.testdir();
   const cluster = await startLabCluster(t);
@@ -36,7 +21,7 @@ t.test('every button of the lab page does what it says', async (t) => {
   const inspector = await createStoreInspector(cluster.stores.url);
   t.teardown(() => inspector?.close());
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   t.teardown(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
