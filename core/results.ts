@@ -158,3 +158,11 @@ export const BENCH_RATIOS: Readonly<
     meaning: 'engine over HTTP vs raw ioredis GETs',
   },
 };
+
+/** The result a ratio reads: `target` on the read workload, direct to one node. */
+export function directReadResult(
+  results: readonly BenchResult[],
+  target: string,
+): BenchResult | undefined {
+  return results.find((r) => r.target === target && r.workload === 'read' && r.path === 'direct');
+}

@@ -3,7 +3,7 @@
  * `sessionlab bench` on a terminal and the report's Markdown. Pure.
  */
 import { escapeMarkdownCell as cell } from './escape.ts';
-import { BENCH_RATIOS } from '../core/results.ts';
+import { BENCH_RATIOS, directReadResult } from '../core/results.ts';
 import type { BenchReport, BenchResult } from '../core/results.ts';
 import { RATIO_GOALS, finiteOrNull, formatNumber } from './summarize.ts';
 
@@ -65,10 +65,7 @@ export function benchResultTable(bench: BenchReport): string[] {
 /** Median req/s of a target on read, direct; null when it was not measured. */
 function directRead(bench: BenchReport, target: string): number | null {
   const results = Array.isArray(bench.results) ? bench.results : [];
-  const found = results.find(
-    (r) => r.target === target && r.workload === 'read' && r.path === 'direct',
-  );
-  return finiteOrNull(found?.rps?.median);
+  return finiteOrNull(directReadResult(results, target)?.rps?.median);
 }
 
 /** `41 % / 63 %`: each side's req/s as a share of the load generator's ceiling. */

@@ -2,7 +2,7 @@
  * From repetitions to results, and from results to the headline ratios. Pure: the same samples
  * give the same numbers.
  */
-import { BENCH_RATIOS } from '../../core/results.ts';
+import { BENCH_RATIOS, directReadResult } from '../../core/results.ts';
 import type { BenchReport, BenchResult, LatencyMs, RatioName } from '../../core/results.ts';
 
 /** One measured autocannon run. */
@@ -84,10 +84,7 @@ export function loadCeiling(results: readonly BenchResult[], target: string): nu
 
 /** Median req/s of `target` on the read workload, direct path; undefined when not measured. */
 function directRead(results: readonly BenchResult[], target: string): number | undefined {
-  const found = results.find(
-    (r) => r.target === target && r.workload === 'read' && r.path === 'direct',
-  );
-  return found?.rps.median;
+  return directReadResult(results, target)?.rps.median;
 }
 
 /** The headline ratios, each null when a side was not measured (or measured 0 req/s). */
