@@ -11,7 +11,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## services: redis-server, memcached, nginx (Debian packages) — installed when missing and root
+## services: redis-server, memcached, nginx, postgresql (Debian packages) — installed when missing and root
 services:
 	@bash orchestrator/ensure-services.sh
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real services sessionlab starts (redis-server, memcached, nginx; docker-compose to
-# validate docker-compose.yml; chromium to open the HTML report) from Debian
+# Installs the real services sessionlab starts (redis-server, memcached, nginx, PostgreSQL;
+# docker-compose to validate docker-compose.yml; chromium to open the HTML report) from Debian
 # packages when they are missing. As root it runs apt-get; otherwise it names the command to run.
 set -euo pipefail
 
@@ -11,6 +11,8 @@ have redis-cli || missing+=(redis-tools)
 have memcached || missing+=(memcached)
 have nginx || missing+=(nginx)
 have openssl || missing+=(openssl)
+# Debian's package puts the binaries in /usr/lib/postgresql/<version>/bin and makes the postgres user.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || have initdb || missing+=(postgresql)
 # Headless browser for the report test (test/reports/browser.test.ts).
 have chromium || missing+=(chromium)
 # Only to validate docker-compose.yml: no Docker engine is needed or started.

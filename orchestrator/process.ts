@@ -38,9 +38,17 @@ export interface ManagedProcessOptions {
    * @default 10000
    */
   readyTimeoutMs?: number;
+  /**
+   * Signal `stop()` sends first (postgres takes SIGINT: SIGTERM waits for every client to leave).
+   * @default 'SIGTERM'
+   */
+  stopSignal?: NodeJS.Signals;
 }
 
-export const DEFAULT_MANAGED_PROCESS_OPTIONS = { readyTimeoutMs: 10_000 } as const;
+export const DEFAULT_MANAGED_PROCESS_OPTIONS = {
+  readyTimeoutMs: 10_000,
+  stopSignal: 'SIGTERM',
+} as const;
 
 /** Grace period between SIGTERM and SIGKILL in `stop()`, in milliseconds. */
 const STOP_GRACE_MS = 3000;
@@ -136,13 +144,13 @@ export class ManagedProcess {
     await this.#waitUntilReady();
   }
 
-  /** SIGTERM, then SIGKILL after 3 s; resolves once the process has exited. */
+  /** `stopSignal` (SIGTERM), then SIGKILL after 3 s; resolves once the process has exited. */
   async stop(): Promise<void> {
     const child = this.#child;
     if (child === undefined || !this.running) return;
     // A stopped process acts on SIGTERM only once continued.
     if (this.#paused) this.resume();
-    child.kill('SIGTERM');
+    child.kill(this.#options.stopSignal ?? DEFAULT_MANAGED_PROCESS_OPTIONS.stopSignal);
     const escalation = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     try {
       await this.#exited;

@@ -17,6 +17,7 @@ import {
   type RedisSentinel,
   type RedisServer,
 } from '../../orchestrator/services.ts';
+import { startPostgres, type PostgresServer } from '../../orchestrator/postgres.ts';
 
 /** One redis-server, stopped at teardown. */
 export function redisFor(t: Test, options: Omit<RedisOptions, 'dir'> = {}): Promise<RedisServer> {
@@ -50,6 +51,11 @@ export async function memcachedFor(t: Test, count = 1): Promise<MemcachedServer[
     return { servers, stop };
   });
   return group.servers;
+}
+
+/** One PostgreSQL server (initdb into the test folder), stopped at teardown. */
+export function postgresFor(t: Test): Promise<PostgresServer> {
+  return startForTest(t, (dir) => startPostgres({ dir }));
 }
 
 async function startForTest<T extends { stop(): Promise<void> }>(
