@@ -11,6 +11,7 @@ import { registerFault } from './fault.ts';
 import { registerLab } from './lab.ts';
 import { registerReport } from './report.ts';
 import { registerSoak } from './soak.ts';
+import { registerStore } from './store.ts';
 import { registerSuite } from './suite.ts';
 import { registerUp } from './up.ts';
 
@@ -28,6 +29,7 @@ for (const register of [
   registerBench,
   registerLab,
   registerSoak,
+  registerStore,
 ])
   register(program);
 

@@ -4,6 +4,9 @@
  */
 import { formatStoreUrl } from '../stores/from-url.ts';
 import type { StoreKind } from '../stores/from-url.ts';
+import pg from 'pg';
+import { migratePostgres } from '../stores/postgres-migrate.ts';
+import { startPostgres } from './postgres.ts';
 import type { ManagedProcess } from './process.ts';
 import { startMemcached, startRedis, startRedisCluster, startRedisSentinel } from './services.ts';
 import type { MemcachedServer, RedisPersistence } from './services.ts';
@@ -61,6 +64,22 @@ export async function startStores(
         stop: () => group.stop(),
       };
     }
+    case 'postgres': {
+      const server = await startPostgres({ dir });
+      try {
+        await migrateOnce(server.url);
+      } catch (error) {
+        await server.stop();
+        throw error;
+      }
+      return {
+        kind,
+        url: server.url,
+        endpoints: [endpointOf(server)],
+        processes: [server.process],
+        stop: () => server.stop(),
+      };
+    }
     case 'memcached': {
       const servers: MemcachedServer[] = [];
       try {
@@ -77,5 +96,15 @@ export async function startStores(
         stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
       };
     }
+  }
+}
+
+/** Applies the store's schema, as `sessionlab store migrate` does, before any node starts. */
+async function migrateOnce(url: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await migratePostgres(pool);
+  } finally {
+    await pool.end();
   }
 }

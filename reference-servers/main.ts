@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { createStoreFromUrl } from '../stores/from-url.ts';
+import { createStoreFromUrl, redactStoreUrl } from '../stores/from-url.ts';
 import { resolveNodeConfig } from './config.ts';
 import { serveNode } from './serve.ts';
 import type { NodeConfig } from './config.ts';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const server: Server = app.listen(config.port, config.host);
   const port = await serveNode(server, config, close);
   logger.info(
-    { impl: config.impl, store: config.storeUrl, port, flaws: [...config.flaws] },
+    { impl: config.impl, store: redactStoreUrl(config.storeUrl), port, flaws: [...config.flaws] },
     'node ready',
   );
 }

@@ -2,11 +2,13 @@
  * One string names a store and where it is, for command lines and config files:
  *   redis://127.0.0.1:6379              redis-cluster://127.0.0.1:7000,127.0.0.1:7001
  *   redis-sentinel://127.0.0.1:26379/mymaster   memcached://127.0.0.1:11211,127.0.0.1:11212
+ *   postgres://user:password@127.0.0.1:5432/database
  *   memory://  (process-local: a negative control, never shared between nodes)
  */
 import { InvalidOptionError } from '../core/errors.ts';
 import { MemcachedStore } from './memcached.ts';
 import { MemoryStore } from './memory.ts';
+import { PostgresStore } from './postgres.ts';
 import { RedisStore } from './redis.ts';
 import type { SessionStore } from '../core/store.ts';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../core/store.ts';
@@ -17,6 +19,7 @@ export const STORE_KINDS = [
   'redis-sentinel',
   'memcached',
   'memory',
+  'postgres',
 ] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
@@ -26,6 +29,8 @@ export interface StoreLocation {
   hosts: { host: string; port: number }[];
   /** Sentinel master name. */
   name?: string;
+  /** postgres: the whole URL (user, password, database); never log it, see redactStoreUrl. */
+  url?: string;
 }
 
 const HOST_PORT = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/;
@@ -40,6 +45,7 @@ export function parseStoreUrl(url: string): StoreLocation {
   }
   const rest = match[2] ?? '';
   if (kind === 'memory') return { kind, hosts: [] };
+  if (kind === 'postgres') return parsePostgresUrl(url);
   const [list = '', name] = rest.split('/');
   const hosts = list.split(',').map((entry) => {
     const parts = HOST_PORT.exec(entry);
@@ -55,7 +61,33 @@ export function parseStoreUrl(url: string): StoreLocation {
   return { kind, hosts };
 }
 
+function parsePostgresUrl(url: string): StoreLocation {
+  const invalid = (): InvalidOptionError =>
+    new InvalidOptionError(
+      `invalid store "${redactStoreUrl(url)}": expected postgres://user:password@host:port/database`,
+    );
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid();
+  }
+  const port = Number(parsed.port || 5432);
+  if (parsed.hostname === '' || parsed.pathname.length < 2) throw invalid();
+  return {
+    kind: 'postgres',
+    hosts: [{ host: parsed.hostname.replace(/^\[|\]$/g, ''), port }],
+    url,
+  };
+}
+
+/** The URL with its password replaced by `***`, for logs and error messages. */
+export function redactStoreUrl(url: string): string {
+  return url.replace(/^([a-z-]+:\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}
+
 export function formatStoreUrl(location: StoreLocation): string {
+  if (location.kind === 'postgres' && location.url !== undefined) return location.url;
   const hosts = location.hosts
     .map((h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`)
     .join(',');
@@ -77,6 +109,8 @@ export function createStoreFromUrl(url: string, options: CreateStoreOptions = {}
   switch (location.kind) {
     case 'memory':
       return new MemoryStore();
+    case 'postgres':
+      return new PostgresStore({ url: location.url ?? url, timeoutMs, ...onError });
     case 'memcached':
       return new MemcachedStore({
         locations: location.hosts.map((h) => `${h.host}:${h.port}`),

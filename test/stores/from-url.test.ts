@@ -1,5 +1,10 @@
 import t from 'tap';
-import { createStoreFromUrl, formatStoreUrl, parseStoreUrl } from '../../stores/from-url.ts';
+import {
+  createStoreFromUrl,
+  formatStoreUrl,
+  parseStoreUrl,
+  redactStoreUrl,
+} from '../../stores/from-url.ts';
 
 t.test('store urls name the kind and every host', async (t) => {
   t.same(parseStoreUrl('redis://127.0.0.1:6379'), {
@@ -31,7 +36,7 @@ t.test('bad store urls throw naming what is allowed', async (t) => {
   t.throws(() => parseStoreUrl('mongo://x:1'), {
     code: 'SESSIONLAB_ERR_INVALID_OPTION',
     message:
-      'invalid store "mongo://x:1": expected redis:// | redis-cluster:// | redis-sentinel:// | memcached:// | memory://',
+      'invalid store "mongo://x:1": expected redis:// | redis-cluster:// | redis-sentinel:// | memcached:// | memory:// | postgres://',
   });
   t.throws(() => parseStoreUrl('redis://localhost'), { message: /"localhost" is not host:port/ });
   t.throws(() => parseStoreUrl('redis://a:1,b:2'), { message: /redis:\/\/ takes one host:port/ });
@@ -45,11 +50,25 @@ t.test('each kind makes its store', async (t) => {
     'redis-sentinel://127.0.0.1:1',
     'memcached://127.0.0.1:1',
     'memory://',
+    'postgres://u:p@127.0.0.1:1/db',
   ];
   const stores = kinds.map((url) => createStoreFromUrl(url));
   t.same(
     stores.map((s) => s.kind),
-    ['redis', 'redis-cluster', 'redis-sentinel', 'memcached', 'memory'],
+    ['redis', 'redis-cluster', 'redis-sentinel', 'memcached', 'memory', 'postgres'],
   );
   await Promise.all(stores.map((s) => s.close()));
+});
+
+t.test('a postgres url keeps its credentials and database, and redacts the password', async (t) => {
+  const url = 'postgres://sessionlab:s3cret@127.0.0.1:5433/postgres';
+  t.same(parseStoreUrl(url), { kind: 'postgres', hosts: [{ host: '127.0.0.1', port: 5433 }], url });
+  t.equal(formatStoreUrl(parseStoreUrl(url)), url);
+  t.equal(redactStoreUrl(url), 'postgres://sessionlab:***@127.0.0.1:5433/postgres');
+  t.equal(redactStoreUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
+  t.throws(() => parseStoreUrl('postgres://u:s3cret@127.0.0.1:5433'), {
+    code: 'SESSIONLAB_ERR_INVALID_OPTION',
+    message:
+      'invalid store "postgres://u:***@127.0.0.1:5433": expected postgres://user:password@host:port/database',
+  });
 });
