@@ -2,7 +2,7 @@
  * The store processes a local cluster runs on, by store kind, and the store URL its nodes use
  * (stores/from-url.ts). Fault operations address `processes` by index.
  */
-import { formatStoreUrl } from '../stores/from-url.ts';
+import { formatStoreUrl, parseStoreUrl } from '../stores/from-url.ts';
 import type { StoreKind } from '../stores/from-url.ts';
 import type { ManagedProcess } from './process.ts';
 import { startMemcached, startRedis, startRedisCluster, startRedisSentinel } from './services.ts';
@@ -78,4 +78,16 @@ export async function startStores(
       };
     }
   }
+}
+
+/** A store somebody else runs (`--store-url`): nothing to start or stop, no fault targets. */
+export function externalStores(url: string): StoreServices {
+  const location = parseStoreUrl(url);
+  return {
+    kind: location.kind,
+    url,
+    endpoints: location.hosts.map((h) => `${h.host}:${h.port}`),
+    processes: [],
+    stop: async () => undefined,
+  };
 }

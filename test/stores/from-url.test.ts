@@ -53,3 +53,51 @@ t.test('each kind makes its store', async (t) => {
   );
   await Promise.all(stores.map((s) => s.close()));
 });
+
+t.test('credentials and TLS are part of the url, percent-decoded', async (t) => {
+  t.same(parseStoreUrl('redis://app:p%40ss%3Aw@127.0.0.1:6379'), {
+    kind: 'redis',
+    hosts: [{ host: '127.0.0.1', port: 6379 }],
+    username: 'app',
+    password: 'p@ss:w',
+  });
+  t.same(parseStoreUrl('redis://:pw@h:1'), {
+    kind: 'redis',
+    hosts: [{ host: 'h', port: 1 }],
+    password: 'pw',
+  });
+  t.same(parseStoreUrl('rediss-sentinel://u:pw@a:1,b:2/main'), {
+    kind: 'redis-sentinel',
+    hosts: [
+      { host: 'a', port: 1 },
+      { host: 'b', port: 2 },
+    ],
+    name: 'main',
+    username: 'u',
+    password: 'pw',
+    tls: true,
+  });
+  t.equal(parseStoreUrl('rediss-cluster://:pw@a:1,b:2').kind, 'redis-cluster');
+  for (const url of ['rediss://app:p%40ss@h:1', 'redis-cluster://:pw@a:1,b:2', 'rediss://h:1']) {
+    t.equal(formatStoreUrl(parseStoreUrl(url)), url);
+  }
+});
+
+t.test('a bad url with a password never shows the password', async (t) => {
+  for (const url of ['redis://app:s3cret@localhost', 'mongo://app:s3cret@h:1']) {
+    t.throws(() => parseStoreUrl(url), { message: /app:\*\*\*@/ });
+    let message = '';
+    try {
+      parseStoreUrl(url);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    t.match(message, 'invalid store');
+    t.notMatch(message, 's3cret');
+  }
+  t.throws(() => parseStoreUrl('memcached://u:s3cret@h:1'), {
+    message:
+      'invalid store "memcached://u:***@h:1": memcached:// takes no credentials (the memcached client speaks no authentication; keep memcached on a private network)',
+  });
+  t.throws(() => parseStoreUrl('redis://a:%zz@h:1'), { message: /must be percent-encoded/ });
+});
