@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { PROJECT_ROOT } from '../orchestrator/nodes.ts';
 import { BALANCE_MODES } from '../nginx/render.ts';
 import type { BalanceMode } from '../nginx/render.ts';
-import { STORE_KINDS } from '../stores/from-url.ts';
+import { parseStoreUrl, STORE_KINDS } from '../stores/from-url.ts';
 import type { StoreKind } from '../stores/from-url.ts';
 import { FLAWS, isFlaw } from '../reference-servers/flaws.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
@@ -25,6 +25,10 @@ export function addClusterFlags(command: Command, { nodesDefault = true } = {}):
   return command
     .option('--impl <impl>', `server implementation: ${IMPLS.join(' | ')}`, 'engine')
     .option('--store <kind>', `session store: ${STORE_KINDS.join(' | ')}`, 'redis')
+    .option(
+      '--store-url <url>',
+      'a running store instead (redis[s]://[user:pass@]host:port, …); for an external target, the store the SL-ST checks inspect',
+    )
     .option(
       '--nodes <n>',
       nodesDefault
@@ -93,6 +97,15 @@ export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: strin
     encrypt: flags.encrypt === true,
     cookieFormat: cookieFormat as CookieFormat,
   };
+  if (flags.storeUrl !== undefined) {
+    const url = String(flags.storeUrl);
+    try {
+      options.store = parseStoreUrl(url).kind;
+    } catch (error) {
+      throw new UsageError(`--store-url: ${(error as Error).message}`);
+    }
+    options.storeUrl = url;
+  }
   if (flags.idleTimeoutMs !== undefined)
     options.idleTimeoutMs = positiveInteger(
       '--idle-timeout-ms',

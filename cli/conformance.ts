@@ -129,10 +129,6 @@ export function registerConformance(program: Command): void {
     .option('--entry-tls <url>', 'external target: the HTTPS load balancer URL')
     .option('--password <password>', 'external target: the test password (or SESSIONLAB_PASSWORD)')
     .option(
-      '--store-url <url>',
-      'external target: redis://… | redis-cluster://… | memcached://… for the SL-ST checks',
-    )
-    .option(
       '--fault-cmd <name=command>',
       `external target: ${FAULT_COMMANDS.join(' | ')} (repeatable; {node} = node index)`,
       collect,

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import pg from 'pg';
 import { StoreUnavailableError, UsageError } from '../core/errors.ts';
-import { parseStoreUrl, redactStoreUrl } from '../stores/from-url.ts';
+import { redactUrl } from '../core/redact.ts';
+import { parseStoreUrl } from '../stores/from-url.ts';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION } from '../stores/postgres-migrate.ts';
 
 /** Connecting and migrating together may take this long, in milliseconds. */
@@ -15,7 +16,7 @@ export async function runMigrate(storeUrl: string): Promise<string> {
   const location = parseStoreUrl(storeUrl);
   if (location.kind !== 'postgres') {
     throw new UsageError(
-      `invalid --store-url "${redactStoreUrl(storeUrl)}": only postgres:// stores have a schema`,
+      `invalid --store-url "${redactUrl(storeUrl)}": only postgres:// stores have a schema`,
     );
   }
   const pool = new pg.Pool({

@@ -15,7 +15,8 @@ import type { NginxServer } from './nginx.ts';
 import { startAppNode } from './nodes.ts';
 import type { AppNode, AppNodeSpec } from './nodes.ts';
 import { freePorts } from './ports.ts';
-import { startStores } from './store-services.ts';
+import { externalStores, startStores } from './store-services.ts';
+import { redactUrl } from '../core/redact.ts';
 import type { StoreServices } from './store-services.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
 import type { Impl } from '../reference-servers/config.ts';
@@ -31,6 +32,8 @@ export interface ClusterOptions {
   impl?: 'engine' | 'express-session';
   /** @default 'redis' */
   store?: StoreKind;
+  /** Use this running store (credentials and TLS allowed) instead of starting `store`. */
+  storeUrl?: string;
   /** @default 3 */
   nodes?: number;
   /** @default 'round-robin' */
@@ -140,7 +143,7 @@ export class LocalCluster {
       ...(this.nginx.entryTls === undefined ? {} : { entryTls: this.nginx.entryTls }),
       nodes: this.nodes.map((n) => n.url),
       stores: this.stores.endpoints,
-      storeUrl: this.stores.url,
+      storeUrl: redactUrl(this.stores.url),
       password: this.password,
       pids: {
         up: process.pid,
@@ -149,7 +152,7 @@ export class LocalCluster {
         stores: this.stores.processes.map((p) => p.pid),
       },
       impl: o.impl,
-      store: o.store,
+      store: this.stores.kind,
       lb: o.lb,
       flaws: [...this.#flaws],
       runDir: o.runDir,
@@ -233,7 +236,9 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   const keys = [newKey('k1')];
   // `volatile-store` is the negative control of SL-FT-02's restart: redis without persistence.
   const persistence = o.flaws?.includes('volatile-store') ? 'none' : 'aof';
-  const stores = await startStores(o.store, o.runDir, persistence);
+  const stores = o.storeUrl
+    ? externalStores(o.storeUrl)
+    : await startStores(o.store, o.runDir, persistence);
   const started: AppNode[] = [];
   try {
     const ports = await freePorts(o.nodes);

@@ -58,7 +58,7 @@ function argsFor(spec: AppNodeSpec): string[] {
     'tsx',
     (BENCH_IMPLS as readonly string[]).includes(spec.impl) ? BENCH_MAIN : MAIN,
     ...['--impl', spec.impl, '--node-id', spec.nodeId, '--port', String(spec.port)],
-    ...['--store-url', spec.storeUrl, '--log-level', spec.logLevel],
+    ...['--log-level', spec.logLevel],
     ...[
       '--idle-timeout-ms',
       String(spec.idleTimeoutMs),
@@ -81,6 +81,8 @@ function envFor(spec: AppNodeSpec, signingKeys: readonly RingKey[]): NodeJS.Proc
   return {
     ...process.env,
     SESSIONLAB_PASSWORD: spec.password,
+    // In the environment, not argv: the URL may carry the store's password.
+    SESSIONLAB_STORE_URL: spec.storeUrl,
     SESSIONLAB_SIGNING_KEYS: ring(signingKeys),
     SESSIONLAB_ENCRYPTION_KEYS: ring(spec.encryptionKeys),
   };

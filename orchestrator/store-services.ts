@@ -2,7 +2,7 @@
  * The store processes a local cluster runs on, by store kind, and the store URL its nodes use
  * (stores/from-url.ts). Fault operations address `processes` by index.
  */
-import { formatStoreUrl } from '../stores/from-url.ts';
+import { formatStoreUrl, parseStoreUrl } from '../stores/from-url.ts';
 import type { StoreKind } from '../stores/from-url.ts';
 import pg from 'pg';
 import { migratePostgres } from '../stores/postgres-migrate.ts';
@@ -107,4 +107,16 @@ async function migrateOnce(url: string): Promise<void> {
   } finally {
     await pool.end();
   }
+}
+
+/** A store somebody else runs (`--store-url`): nothing to start or stop, no fault targets. */
+export function externalStores(url: string): StoreServices {
+  const location = parseStoreUrl(url);
+  return {
+    kind: location.kind,
+    url,
+    endpoints: location.hosts.map((h) => `${h.host}:${h.port}`),
+    processes: [],
+    stop: async () => undefined,
+  };
 }

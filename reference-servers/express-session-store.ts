@@ -13,7 +13,8 @@ import type { Logger } from 'pino';
 import { createClient } from 'redis';
 import { InvalidOptionError, StoreUnavailableError } from '../core/errors.ts';
 import { withDeadline } from '../core/deadline.ts';
-import { parseStoreUrl } from '../stores/from-url.ts';
+import { formatStoreUrl, parseStoreUrl } from '../stores/from-url.ts';
+import { redactUrl } from '../core/redact.ts';
 import type { NodeConfig } from './config.ts';
 import type { NodeMetrics } from './metrics.ts';
 
@@ -52,15 +53,16 @@ export async function createBaselineStore(
   logger: Logger,
   metrics: NodeMetrics,
 ): Promise<BaselineStore> {
-  const { kind, hosts } = parseStoreUrl(config.storeUrl);
+  const location = parseStoreUrl(config.storeUrl);
+  const { kind, hosts } = location;
   const locations = hosts.map((h) => `${h.host}:${h.port}`);
   const ttlSeconds = Math.ceil(config.idleTimeoutMs / 1000);
   if (kind === 'redis') {
-    const url = `redis://${locations[0]}`;
+    const url = formatStoreUrl({ ...location, hosts: hosts.slice(0, 1) });
     const client = createClient({ url });
     // Without a listener an 'error' event would crash the process; node-redis keeps reconnecting.
     client.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis client error'));
-    await connectOrFail(client, url);
+    await connectOrFail(client, redactUrl(url));
     const store = new RedisStore({ client, prefix: PREFIX, ttl: ttlSeconds });
     timeStoreCalls(store, metrics);
     return {
@@ -88,7 +90,7 @@ export async function createBaselineStore(
     return { kind, store, close: async () => store.client.end() };
   }
   throw new InvalidOptionError(
-    `invalid store "${config.storeUrl}": the express-session server supports redis:// | memcached://`,
+    `invalid store "${redactUrl(config.storeUrl)}": the express-session server supports redis:// | memcached://`,
   );
 }
 

@@ -2,12 +2,15 @@
  * Entry of one reference-server node: `node --import tsx reference-servers/main.ts --impl engine
  * --port 8081 --node-id n1 --store-url redis://127.0.0.1:6379 [--flaw NAME ...]`, with the test
  * password and keys in SESSIONLAB_PASSWORD / SESSIONLAB_SIGNING_KEYS / SESSIONLAB_ENCRYPTION_KEYS.
+ * A store URL with credentials belongs in SESSIONLAB_STORE_URL (not in argv, which `ps` shows);
+ * --store-url wins over it.
  * Prints one JSON line `{"listening": "http://host:port"}` when ready; SIGTERM stops it cleanly.
  */
 import type { Server } from 'node:http';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { createStoreFromUrl, redactStoreUrl } from '../stores/from-url.ts';
+import { createStoreFromUrl } from '../stores/from-url.ts';
+import { redactUrl } from '../core/redact.ts';
 import { resolveNodeConfig } from './config.ts';
 import { serveNode } from './serve.ts';
 import type { NodeConfig } from './config.ts';
@@ -56,7 +59,11 @@ function parseArgs(argv: string[]): NodeConfig {
     host: o.host as string,
     port: o.port as number,
     nodeId: o.nodeId as string,
-    ...(o.storeUrl === undefined ? {} : { storeUrl: o.storeUrl as string }),
+    ...(o.storeUrl === undefined
+      ? env.SESSIONLAB_STORE_URL === undefined
+        ? {}
+        : { storeUrl: env.SESSIONLAB_STORE_URL }
+      : { storeUrl: o.storeUrl as string }),
     ...(env.SESSIONLAB_PASSWORD === undefined ? {} : { password: env.SESSIONLAB_PASSWORD }),
     ...(env.SESSIONLAB_SIGNING_KEYS === undefined
       ? {}
@@ -99,13 +106,13 @@ async function main(): Promise<void> {
   const server: Server = app.listen(config.port, config.host);
   const port = await serveNode(server, config, close);
   logger.info(
-    { impl: config.impl, store: redactStoreUrl(config.storeUrl), port, flaws: [...config.flaws] },
+    { impl: config.impl, store: redactUrl(config.storeUrl), port, flaws: [...config.flaws] },
     'node ready',
   );
 }
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`reference-server: ${message}\n`);
+  process.stderr.write(`reference-server: ${redactUrl(message)}\n`);
   process.exit(1);
 });

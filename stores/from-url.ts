@@ -4,8 +4,14 @@
  *   redis-sentinel://127.0.0.1:26379/mymaster   memcached://127.0.0.1:11211,127.0.0.1:11212
  *   postgres://user:password@127.0.0.1:5432/database
  *   memory://  (process-local: a negative control, never shared between nodes)
+ * Credentials go before the hosts, percent-encoded: `redis://app:pw@h:6379`, `redis://:pw@h:6379`
+ * (requirepass); memcached:// takes none (its client speaks no authentication). `rediss://`,
+ * `rediss-cluster://` and `rediss-sentinel://` speak TLS, verified against the system CAs and
+ * NODE_EXTRA_CA_CERTS. A URL is only ever shown through `redactUrl` (core/redact.ts).
  */
+import type { ConnectionOptions } from 'node:tls';
 import { InvalidOptionError } from '../core/errors.ts';
+import { redactUrl } from '../core/redact.ts';
 import { MemcachedStore } from './memcached.ts';
 import { MemoryStore } from './memory.ts';
 import { PostgresStore } from './postgres.ts';
@@ -29,21 +35,36 @@ export interface StoreLocation {
   hosts: { host: string; port: number }[];
   /** Sentinel master name. */
   name?: string;
-  /** postgres: the whole URL (user, password, database); never log it, see redactStoreUrl. */
+  /** postgres: the whole URL (user, password, database); never log it, see redactUrl. */
   url?: string;
+  /** ACL user (redis 6+). */
+  username?: string;
+  /** `requirepass` or the ACL user's password. */
+  password?: string;
+  /** The `rediss*` schemes: TLS to every server. */
+  tls?: true;
 }
+
+/** Schemes that speak TLS, by the kind they are. */
+const TLS_SCHEMES: Record<string, StoreKind> = {
+  rediss: 'redis',
+  'rediss-cluster': 'redis-cluster',
+  'rediss-sentinel': 'redis-sentinel',
+};
 
 const HOST_PORT = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/;
 
 export function parseStoreUrl(url: string): StoreLocation {
-  const match = /^([a-z-]+):\/\/(.*)$/.exec(url);
-  const kind = match?.[1] as StoreKind | undefined;
-  if (!match || kind === undefined || !STORE_KINDS.includes(kind)) {
+  const shown = redactUrl(url);
+  const match = /^([a-z-]+):\/\/(?:([^/]*)@)?(.*)$/.exec(url);
+  const scheme = match?.[1] ?? '';
+  const kind = (TLS_SCHEMES[scheme] ?? scheme) as StoreKind;
+  if (!match || !STORE_KINDS.includes(kind)) {
     throw new InvalidOptionError(
-      `invalid store "${url}": expected ${STORE_KINDS.map((k) => `${k}://`).join(' | ')}`,
+      `invalid store "${shown}": expected ${STORE_KINDS.map((k) => `${k}://`).join(' | ')} (rediss* for TLS)`,
     );
   }
-  const rest = match[2] ?? '';
+  const rest = match[3] ?? '';
   if (kind === 'memory') return { kind, hosts: [] };
   if (kind === 'postgres') return parsePostgresUrl(url);
   const [list = '', name] = rest.split('/');
@@ -51,20 +72,43 @@ export function parseStoreUrl(url: string): StoreLocation {
     const parts = HOST_PORT.exec(entry);
     const port = Number(parts?.[2]);
     if (!parts || port < 1 || port > 65535) {
-      throw new InvalidOptionError(`invalid store "${url}": "${entry}" is not host:port`);
+      throw new InvalidOptionError(`invalid store "${shown}": "${entry}" is not host:port`);
     }
     return { host: (parts[1] ?? '').replace(/^\[|\]$/g, ''), port };
   });
   if (kind === 'redis' && hosts.length !== 1)
-    throw new InvalidOptionError(`invalid store "${url}": redis:// takes one host:port`);
-  if (kind === 'redis-sentinel') return { kind, hosts, name: name || 'mymaster' };
-  return { kind, hosts };
+    throw new InvalidOptionError(`invalid store "${shown}": redis:// takes one host:port`);
+  const location: StoreLocation = { kind, hosts };
+  if (kind === 'redis-sentinel') location.name = name || 'mymaster';
+  if (match[2] !== undefined) Object.assign(location, credentialsOf(match[2], shown));
+  if (scheme in TLS_SCHEMES) location.tls = true;
+  if (kind === 'memcached' && match[2] !== undefined)
+    throw new InvalidOptionError(
+      `invalid store "${shown}": memcached:// takes no credentials (the memcached client speaks no authentication; keep memcached on a private network)`,
+    );
+  return location;
+}
+
+function credentialsOf(userinfo: string, shown: string): { username?: string; password?: string } {
+  const colon = userinfo.indexOf(':');
+  try {
+    const username = decodeURIComponent(colon < 0 ? userinfo : userinfo.slice(0, colon));
+    const password = colon < 0 ? undefined : decodeURIComponent(userinfo.slice(colon + 1));
+    return {
+      ...(username === '' ? {} : { username }),
+      ...(password === undefined || password === '' ? {} : { password }),
+    };
+  } catch {
+    throw new InvalidOptionError(
+      `invalid store "${shown}": user and password must be percent-encoded`,
+    );
+  }
 }
 
 function parsePostgresUrl(url: string): StoreLocation {
   const invalid = (): InvalidOptionError =>
     new InvalidOptionError(
-      `invalid store "${redactStoreUrl(url)}": expected postgres://user:password@host:port/database`,
+      `invalid store "${redactUrl(url)}": expected postgres://user:password@host:port/database`,
     );
   let parsed: URL;
   try {
@@ -81,23 +125,36 @@ function parsePostgresUrl(url: string): StoreLocation {
   };
 }
 
-/** The URL with its password replaced by `***`, for logs and error messages. */
-export function redactStoreUrl(url: string): string {
-  return url.replace(/^([a-z-]+:\/\/[^:/@]*:)[^@/]*@/, '$1***@');
-}
-
 export function formatStoreUrl(location: StoreLocation): string {
   if (location.kind === 'postgres' && location.url !== undefined) return location.url;
   const hosts = location.hosts
     .map((h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`)
     .join(',');
-  return `${location.kind}://${hosts}${location.kind === 'redis-sentinel' ? `/${location.name ?? 'mymaster'}` : ''}`;
+  const scheme = location.tls ? location.kind.replace(/^redis/, 'rediss') : location.kind;
+  const user = encodeURIComponent(location.username ?? '');
+  const pass = location.password === undefined ? '' : `:${encodeURIComponent(location.password)}`;
+  const userinfo = user === '' && pass === '' ? '' : `${user}${pass}@`;
+  return `${scheme}://${userinfo}${hosts}${location.kind === 'redis-sentinel' ? `/${location.name ?? 'mymaster'}` : ''}`;
+}
+
+/** The ioredis connection options a location's credentials and TLS call for. */
+export function redisAuthOptions(
+  location: StoreLocation,
+  tls: ConnectionOptions = {},
+): { username?: string; password?: string; tls?: ConnectionOptions } {
+  return {
+    ...(location.username === undefined ? {} : { username: location.username }),
+    ...(location.password === undefined ? {} : { password: location.password }),
+    ...(location.tls ? { tls } : {}),
+  };
 }
 
 export interface CreateStoreOptions {
   /** Deadline of every store command, in milliseconds. @default DEFAULT_STORE_TIMEOUT_MS */
   timeoutMs?: number;
   onError?: (error: Error) => void;
+  /** TLS options for `rediss*` URLs (e.g. `ca`). @default {} (system CAs, NODE_EXTRA_CA_CERTS) */
+  tls?: ConnectionOptions;
 }
 
 /** A store client for `url`; call `connect()` before use. */
@@ -105,6 +162,7 @@ export function createStoreFromUrl(url: string, options: CreateStoreOptions = {}
   const location = parseStoreUrl(url);
   const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const onError = options.onError ? { onError: options.onError } : {};
+  const auth = redisAuthOptions(location, options.tls);
   const [first] = location.hosts;
   switch (location.kind) {
     case 'memory':
@@ -117,18 +175,20 @@ export function createStoreFromUrl(url: string, options: CreateStoreOptions = {}
         timeoutMs,
       });
     case 'redis-cluster':
-      return new RedisStore({ clusterNodes: location.hosts, timeoutMs, ...onError });
+      return new RedisStore({ clusterNodes: location.hosts, timeoutMs, ...auth, ...onError });
     case 'redis-sentinel':
       return new RedisStore({
         sentinels: location.hosts,
         sentinelName: location.name ?? 'mymaster',
         timeoutMs,
+        ...auth,
         ...onError,
       });
     case 'redis':
       return new RedisStore({
         url: `redis://${first?.host}:${first?.port}`,
         timeoutMs,
+        ...auth,
         ...onError,
       });
   }

@@ -8,7 +8,9 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterNode, RedisOptions } from 'ioredis';
+import type { ConnectionOptions } from 'node:tls';
 import { InvalidOptionError, StoreUnavailableError } from '../core/errors.ts';
+import { redactUrl } from '../core/redact.ts';
 import { COMMIT_SCRIPT, CREATE_SCRIPT, INDEX_SCRIPT, TAKE_SCRIPT } from './redis-scripts.ts';
 import type {
   CommitOptions,
@@ -21,7 +23,10 @@ import type {
 import { DEFAULT_STORE_TIMEOUT_MS } from '../core/store.ts';
 
 export interface RedisStoreOptions {
-  /** Standalone server, e.g. `redis://127.0.0.1:6379`. Exactly one of url, clusterNodes, sentinels. */
+  /**
+   * Standalone server, e.g. `redis://127.0.0.1:6379` or `rediss://app:pw@host:6380`.
+   * Exactly one of url, clusterNodes, sentinels.
+   */
   url?: string;
   /** Cluster seed nodes. */
   clusterNodes?: ClusterNode[];
@@ -33,6 +38,12 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** Deadline of every command, in milliseconds. @default 1000 */
   timeoutMs?: number;
+  /** ACL user of every data node (redis 6+). @default none (the `default` user) */
+  username?: string;
+  /** `requirepass`, or the ACL user's password, of every data node. @default none */
+  password?: string;
+  /** TLS to every server (data nodes and sentinels), e.g. `{ ca }`. @default none (plain TCP) */
+  tls?: ConnectionOptions;
   /** Called with connection errors (for logs); the store fails calls closed regardless. */
   onError?: (error: Error) => void;
 }
@@ -80,6 +91,9 @@ export class RedisStore implements SessionStore {
       connectTimeout: timeoutMs,
       maxRetriesPerRequest: 0,
       retryStrategy: (times) => Math.min(50 * times, 500),
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
     };
     let client: Client;
     if (options.clusterNodes) {
@@ -102,10 +116,13 @@ export class RedisStore implements SessionStore {
         ...base,
         sentinels: options.sentinels,
         name: options.sentinelName ?? DEFAULT_REDIS_STORE_OPTIONS.sentinelName,
+        ...(options.tls === undefined
+          ? {}
+          : { enableTLSForSentinelMode: true, sentinelTLS: options.tls }),
       });
     } else {
       this.kind = 'redis';
-      this.#where = String(options.url);
+      this.#where = redactUrl(String(options.url));
       client = new Redis(String(options.url), base);
     }
     client.on('error', (error: Error) => options.onError?.(error));

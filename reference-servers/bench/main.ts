@@ -53,7 +53,11 @@ function parseArgs(argv: string[]): { impl: BenchImpl; config: NodeConfig } {
     host: String(o.host),
     port: o.port as number,
     nodeId: String(o.nodeId),
-    ...(o.storeUrl === undefined ? {} : { storeUrl: String(o.storeUrl) }),
+    ...(o.storeUrl === undefined
+      ? process.env.SESSIONLAB_STORE_URL === undefined
+        ? {}
+        : { storeUrl: process.env.SESSIONLAB_STORE_URL }
+      : { storeUrl: String(o.storeUrl) }),
     ...(env.SESSIONLAB_PASSWORD === undefined ? {} : { password: env.SESSIONLAB_PASSWORD }),
     ...(env.SESSIONLAB_SIGNING_KEYS === undefined
       ? {}

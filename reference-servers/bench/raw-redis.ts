@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import { Redis } from 'ioredis';
 import { parseStoreUrl } from '../../stores/from-url.ts';
+import { redactUrl } from '../../core/redact.ts';
 import type { NodeConfig } from '../config.ts';
 import { contractDocument } from '../http-common.ts';
 import { BENCH_VALUE } from './nosession-app.ts';
@@ -24,7 +25,9 @@ export async function createRawRedisServer(config: NodeConfig): Promise<RawRedis
   const { kind, hosts } = parseStoreUrl(config.storeUrl);
   const [first] = hosts;
   if (kind !== 'redis' || first === undefined)
-    throw new Error(`raw-ioredis-get needs --store-url redis://host:port, not ${config.storeUrl}`);
+    throw new Error(
+      `raw-ioredis-get needs --store-url redis://host:port, not ${redactUrl(config.storeUrl)}`,
+    );
   const redis = new Redis({ host: first.host, port: first.port, lazyConnect: true });
   await redis.connect();
   await redis.set(RAW_KEY, JSON.stringify(BENCH_VALUE));

@@ -7,7 +7,7 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import { sendAndReceive } from '../../orchestrator/ports.ts';
-import { parseStoreUrl } from '../../stores/from-url.ts';
+import { parseStoreUrl, redisAuthOptions } from '../../stores/from-url.ts';
 import type { StoreInspector } from './types.ts';
 
 const REDIS_WRITES = new Set([
@@ -209,20 +209,24 @@ export async function createStoreInspector(url: string): Promise<StoreInspector 
   if (location.kind === 'memcached') return new MemcachedInspector(location.hosts);
   if (location.kind === 'memory') return undefined;
   const [first] = location.hosts;
+  const auth = redisAuthOptions(location);
   let client: Redis | Cluster;
   if (location.kind === 'redis-cluster')
-    client = new Cluster(location.hosts, { lazyConnect: true });
+    client = new Cluster(location.hosts, { lazyConnect: true, redisOptions: auth });
   else if (location.kind === 'redis-sentinel')
     client = new Redis({
       sentinels: location.hosts,
       name: location.name ?? 'mymaster',
       lazyConnect: true,
+      ...auth,
+      ...(auth.tls ? { enableTLSForSentinelMode: true, sentinelTLS: auth.tls } : {}),
     });
   else
     client = new Redis({
       host: first?.host ?? '127.0.0.1',
       port: first?.port ?? 6379,
       lazyConnect: true,
+      ...auth,
     });
   await client.connect();
   return new RedisInspector(client);

@@ -1,10 +1,6 @@
 import t from 'tap';
-import {
-  createStoreFromUrl,
-  formatStoreUrl,
-  parseStoreUrl,
-  redactStoreUrl,
-} from '../../stores/from-url.ts';
+import { createStoreFromUrl, formatStoreUrl, parseStoreUrl } from '../../stores/from-url.ts';
+import { redactUrl } from '../../core/redact.ts';
 
 t.test('store urls name the kind and every host', async (t) => {
   t.same(parseStoreUrl('redis://127.0.0.1:6379'), {
@@ -64,11 +60,59 @@ t.test('a postgres url keeps its credentials and database, and redacts the passw
   const url = 'postgres://sessionlab:s3cret@127.0.0.1:5433/postgres';
   t.same(parseStoreUrl(url), { kind: 'postgres', hosts: [{ host: '127.0.0.1', port: 5433 }], url });
   t.equal(formatStoreUrl(parseStoreUrl(url)), url);
-  t.equal(redactStoreUrl(url), 'postgres://sessionlab:***@127.0.0.1:5433/postgres');
-  t.equal(redactStoreUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
+  t.equal(redactUrl(url), 'postgres://sessionlab:***@127.0.0.1:5433/postgres');
+  t.equal(redactUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
   t.throws(() => parseStoreUrl('postgres://u:s3cret@127.0.0.1:5433'), {
     code: 'SESSIONLAB_ERR_INVALID_OPTION',
     message:
       'invalid store "postgres://u:***@127.0.0.1:5433": expected postgres://user:password@host:port/database',
   });
+});
+
+t.test('credentials and TLS are part of the url, percent-decoded', async (t) => {
+  t.same(parseStoreUrl('redis://app:p%40ss%3Aw@127.0.0.1:6379'), {
+    kind: 'redis',
+    hosts: [{ host: '127.0.0.1', port: 6379 }],
+    username: 'app',
+    password: 'p@ss:w',
+  });
+  t.same(parseStoreUrl('redis://:pw@h:1'), {
+    kind: 'redis',
+    hosts: [{ host: 'h', port: 1 }],
+    password: 'pw',
+  });
+  t.same(parseStoreUrl('rediss-sentinel://u:pw@a:1,b:2/main'), {
+    kind: 'redis-sentinel',
+    hosts: [
+      { host: 'a', port: 1 },
+      { host: 'b', port: 2 },
+    ],
+    name: 'main',
+    username: 'u',
+    password: 'pw',
+    tls: true,
+  });
+  t.equal(parseStoreUrl('rediss-cluster://:pw@a:1,b:2').kind, 'redis-cluster');
+  for (const url of ['rediss://app:p%40ss@h:1', 'redis-cluster://:pw@a:1,b:2', 'rediss://h:1']) {
+    t.equal(formatStoreUrl(parseStoreUrl(url)), url);
+  }
+});
+
+t.test('a bad url with a password never shows the password', async (t) => {
+  for (const url of ['redis://app:s3cret@localhost', 'mongo://app:s3cret@h:1']) {
+    t.throws(() => parseStoreUrl(url), { message: /app:\*\*\*@/ });
+    let message = '';
+    try {
+      parseStoreUrl(url);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    t.match(message, 'invalid store');
+    t.notMatch(message, 's3cret');
+  }
+  t.throws(() => parseStoreUrl('memcached://u:s3cret@h:1'), {
+    message:
+      'invalid store "memcached://u:***@h:1": memcached:// takes no credentials (the memcached client speaks no authentication; keep memcached on a private network)',
+  });
+  t.throws(() => parseStoreUrl('redis://a:%zz@h:1'), { message: /must be percent-encoded/ });
 });
