@@ -4,6 +4,8 @@
  */
 import { formatStoreUrl } from '../stores/from-url.ts';
 import type { StoreKind } from '../stores/from-url.ts';
+import { clusterFailover, sentinelFailover } from './failover.ts';
+import type { FailoverControl } from './failover.ts';
 import type { ManagedProcess } from './process.ts';
 import { startMemcached, startRedis, startRedisCluster, startRedisSentinel } from './services.ts';
 import type { MemcachedServer, RedisPersistence } from './services.ts';
@@ -15,11 +17,15 @@ export interface StoreServices {
   /** One `host:port` per process, in the order of `processes`. */
   endpoints: string[];
   processes: ManagedProcess[];
+  /** Present when the store has replicas to fail over to (Sentinel, Cluster). */
+  failover?: FailoverControl;
   stop(): Promise<void>;
 }
 
 /** memcached runs on two nodes: sessions spread over both by consistent hashing. */
 const MEMCACHED_NODES = 2;
+/** A local redis cluster has a replica per master, so that it can fail over. */
+const CLUSTER_REPLICAS_PER_MASTER = 1;
 
 export async function startStores(
   kind: StoreKind,
@@ -41,12 +47,14 @@ export async function startStores(
       };
     }
     case 'redis-cluster': {
-      const cluster = await startRedisCluster({ dir, persistence });
+      const replicasPerMaster = CLUSTER_REPLICAS_PER_MASTER;
+      const cluster = await startRedisCluster({ dir, persistence, replicasPerMaster });
       return {
         kind,
         url: formatStoreUrl({ kind, hosts: cluster.nodes }),
         endpoints: cluster.nodes.map(endpointOf),
         processes: cluster.servers.map((s) => s.process),
+        failover: clusterFailover(cluster),
         stop: () => cluster.stop(),
       };
     }
@@ -56,8 +64,11 @@ export async function startStores(
       return {
         kind,
         url: formatStoreUrl({ kind, hosts: group.sentinels, name: group.name }),
-        endpoints: [endpointOf(group.master), endpointOf(group.replica), ...sentinelPorts],
-        processes: [group.master.process, group.replica.process, group.sentinel],
+        endpoints: [group.master, ...group.replicas].map(endpointOf).concat(sentinelPorts),
+        processes: [group.master, ...group.replicas]
+          .map((s) => s.process)
+          .concat(group.sentinelProcesses),
+        failover: sentinelFailover(group),
         stop: () => group.stop(),
       };
     }
