@@ -57,28 +57,40 @@ export type RedisPersistence = 'aof' | 'none';
 export const DEFAULT_REDIS_OPTIONS = { persistence: 'aof' } as const;
 
 export interface RedisClusterOptions extends ServiceDirOptions {
-  /** Number of master nodes, no replicas (redis cluster needs at least 3). @default 3 */
+  /** Number of master nodes (redis cluster needs at least 3). @default 3 */
   masters?: number;
+  /** Replicas of each master, in sync before the start resolves. @default 0 */
+  replicasPerMaster?: number;
   /** Of every node (see RedisOptions). @default 'aof' */
   persistence?: RedisPersistence;
 }
 
-export const DEFAULT_REDIS_CLUSTER_OPTIONS = { masters: 3 } as const;
+export const DEFAULT_REDIS_CLUSTER_OPTIONS = { masters: 3, replicasPerMaster: 0 } as const;
 
 export interface RedisCluster {
+  /** Every node, masters first (as `servers`). */
   nodes: Endpoint[];
+  /** The masters, then the replicas, in start order (roles change with a failover). */
   servers: RedisServer[];
   stop(): Promise<void>;
 }
 
-export type RedisSentinelOptions = ServiceDirOptions;
+export interface RedisSentinelOptions extends ServiceDirOptions {
+  /** Replicas of the master, in sync before the start resolves. @default 2 */
+  replicas?: number;
+  /** Sentinels watching the master; the quorum is a majority of them. @default 3 */
+  sentinels?: number;
+}
+
+export const DEFAULT_REDIS_SENTINEL_OPTIONS = { replicas: 2, sentinels: 3 } as const;
 
 export interface RedisSentinel {
   sentinels: Endpoint[];
   name: typeof SENTINEL_MASTER_NAME;
+  /** The master at start (a failover moves the role: ask a sentinel). */
   master: RedisServer;
-  replica: RedisServer;
-  sentinel: ManagedProcess;
+  replicas: RedisServer[];
+  sentinelProcesses: ManagedProcess[];
   stop(): Promise<void>;
 }
 
@@ -126,15 +138,18 @@ export async function startRedis(options: RedisOptions): Promise<RedisServer> {
 export async function startRedisCluster(options: RedisClusterOptions): Promise<RedisCluster> {
   const masters = options.masters ?? DEFAULT_REDIS_CLUSTER_OPTIONS.masters;
   checkInteger('masters', masters, 3);
+  const replicas = options.replicasPerMaster ?? DEFAULT_REDIS_CLUSTER_OPTIONS.replicasPerMaster;
+  checkInteger('replicasPerMaster', replicas, 0, 5);
+  const count = masters * (1 + replicas);
   const dir = join(options.dir, 'redis-cluster');
   await mkdir(dir, { recursive: true });
   // Explicit bus ports: the default (port + 10000) may be taken, or past 65535.
-  const ports = await freePorts(masters * 2, HOST);
+  const ports = await freePorts(count * 2, HOST);
   const servers: RedisServer[] = [];
   const stop = (): Promise<void> => stopAll(servers);
   try {
-    for (const [i, port] of ports.slice(0, masters).entries()) {
-      const busPort = String(ports[masters + i]);
+    for (const [i, port] of ports.slice(0, count).entries()) {
+      const busPort = String(ports[count + i]);
       const clusterArgs = ['--cluster-enabled', 'yes', '--cluster-port', busPort];
       const configArgs = ['--cluster-config-file', join(dir, `nodes-${port}.conf`)];
       const extraArgs = [...clusterArgs, ...configArgs];
@@ -144,7 +159,8 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
     const [seed] = servers;
     if (seed === undefined) throw new Error('no redis cluster node started');
     const addresses = servers.map((server) => `${HOST}:${server.port}`);
-    const create = ['--cluster', 'create', ...addresses, '--cluster-replicas', '0'];
+    // redis-cli makes the first `masters` addresses the masters, the rest their replicas.
+    const create = ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas)];
     await runRedisCli(seed.port, [...create, '--cluster-yes'], 30_000);
     const isOk = (s: RedisServer): Promise<boolean> =>
       printsLine(s.port, ['cluster', 'info'], 'cluster_state:ok');
@@ -152,6 +168,7 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
       what: `redis cluster ${addresses.join(' ')}`,
       timeoutMs: 20_000,
     });
+    await waitForReplicasInSync(servers.slice(masters));
   } catch (error) {
     await stop();
     throw error;
@@ -160,47 +177,92 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
 }
 
 /**
- * Starts a master, one replica and one sentinel watching them; resolves once the replica is in
- * sync and the sentinel names the master.
+ * Starts a master, its replicas and the sentinels watching them; resolves once every replica
+ * is in sync and every sentinel names the master and sees all replicas and the other sentinels.
  */
 export async function startRedisSentinel(options: RedisSentinelOptions): Promise<RedisSentinel> {
+  const replicaCount = options.replicas ?? DEFAULT_REDIS_SENTINEL_OPTIONS.replicas;
+  checkInteger('replicas', replicaCount, 0, 5);
+  const sentinelCount = options.sentinels ?? DEFAULT_REDIS_SENTINEL_OPTIONS.sentinels;
+  checkInteger('sentinels', sentinelCount, 1, 7);
   const dir = join(options.dir, 'redis-sentinel');
   await mkdir(dir, { recursive: true });
   const started: { stop(): Promise<void> }[] = [];
   try {
     const master = await startRedis({ dir });
     started.push(master);
+    const replicas: RedisServer[] = [];
     const replicaOf = ['--replicaof', HOST, String(master.port)];
-    const replica = await startRedis({ dir, extraArgs: replicaOf });
-    started.push(replica);
-    await waitFor(() => printsLine(replica.port, ['info'], 'master_link_status:up'), {
-      what: `replica ${HOST}:${replica.port} of ${HOST}:${master.port}`,
-    });
-    const port = await freePort(HOST);
-    const config = join(dir, 'sentinel.conf');
-    // Sentinel rewrites its config file as it learns, so it must be a writable file.
-    await writeFile(config, renderSentinelConfig(port, master.port));
-    const sentinel = new ManagedProcess({
-      name: `redis-sentinel ${HOST}:${port}`,
-      command: 'redis-server',
-      args: [config, '--sentinel'],
-      logFile: join(dir, 'sentinel.log'),
-      cwd: dir,
-      ready: (pid) => isRedisProcess(port, pid),
-    });
-    await sentinel.start();
-    started.push(sentinel);
-    const query = ['sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME];
-    await waitFor(async () => (await runRedisCli(port, query)) === `${HOST}\n${master.port}\n`, {
-      what: `sentinel ${HOST}:${port} naming master ${HOST}:${master.port}`,
-    });
-    const sentinels = [{ host: HOST, port }];
+    for (let i = 0; i < replicaCount; i++)
+      replicas.push(await startRedis({ dir, extraArgs: replicaOf }));
+    started.push(...replicas);
+    await waitForReplicasInSync(replicas);
+    const quorum = Math.floor(sentinelCount / 2) + 1;
+    const ports = await freePorts(sentinelCount, HOST);
+    const sentinelProcesses: ManagedProcess[] = [];
+    for (const port of ports) {
+      // Sentinel rewrites its config file as it learns, so each needs its own writable file.
+      const config = join(dir, `sentinel-${port}.conf`);
+      await writeFile(config, renderSentinelConfig(port, master.port, quorum));
+      const sentinel = new ManagedProcess({
+        name: `redis-sentinel ${HOST}:${port}`,
+        command: 'redis-server',
+        args: [config, '--sentinel'],
+        logFile: join(dir, `sentinel-${port}.log`),
+        cwd: dir,
+        ready: (pid) => isRedisProcess(port, pid),
+      });
+      await sentinel.start();
+      started.push(sentinel);
+      sentinelProcesses.push(sentinel);
+    }
+    const sentinels = ports.map((port) => ({ host: HOST, port }));
+    await waitFor(
+      async () => {
+        const views = await Promise.all(ports.map((port) => sentinelView(port)));
+        return views.every(
+          (v) =>
+            v.master === master.port &&
+            v.replicas === replicaCount &&
+            v.sentinels === sentinelCount - 1,
+        );
+      },
+      {
+        what: `${sentinelCount} sentinels agreeing on master ${HOST}:${master.port}`,
+        timeoutMs: 20_000,
+      },
+    );
     const stop = (): Promise<void> => stopAll(started);
-    return { sentinels, name: SENTINEL_MASTER_NAME, master, replica, sentinel, stop };
+    return { sentinels, name: SENTINEL_MASTER_NAME, master, replicas, sentinelProcesses, stop };
   } catch (error) {
     await stopAll(started);
     throw error;
   }
+}
+
+/** What one sentinel knows of the master it watches: its port, replicas and other sentinels. */
+export async function sentinelView(
+  port: number,
+): Promise<{ master: number | undefined; replicas: number; sentinels: number }> {
+  const fields = new Map<string, string>();
+  const lines = (await runRedisCli(port, ['sentinel', 'master', SENTINEL_MASTER_NAME])).split('\n');
+  for (let i = 0; i + 1 < lines.length; i += 2) fields.set(lines[i] ?? '', lines[i + 1] ?? '');
+  const up = !(fields.get('flags') ?? 's_down').includes('down');
+  return {
+    master: up ? Number(fields.get('port')) : undefined,
+    replicas: Number(fields.get('num-slaves') ?? 0),
+    sentinels: Number(fields.get('num-other-sentinels') ?? 0),
+  };
+}
+
+/** Resolves once every one of `replicas` reports its link to its master up. */
+export async function waitForReplicasInSync(replicas: readonly Endpoint[]): Promise<void> {
+  const inSync = (r: Endpoint): Promise<boolean> =>
+    printsLine(r.port, ['info', 'replication'], 'master_link_status:up');
+  await waitFor(async () => (await Promise.all(replicas.map(inSync))).every(Boolean), {
+    what: `replicas ${replicas.map((r) => `${HOST}:${r.port}`).join(' ')} in sync`,
+    timeoutMs: 20_000,
+  });
 }
 
 /** Starts one memcached without UDP; resolves once it answers on its port. */
@@ -237,7 +299,11 @@ export async function runRedisCli(
   return stdout;
 }
 
-async function printsLine(port: number, args: readonly string[], line: string): Promise<boolean> {
+export async function printsLine(
+  port: number,
+  args: readonly string[],
+  line: string,
+): Promise<boolean> {
   return (await runRedisCli(port, args)).split(/\r?\n/).includes(line);
 }
 
@@ -252,11 +318,11 @@ function isMemcachedProcess(port: number, pid: number): Promise<boolean> {
   return reply.then((text) => line.test(text)).catch(() => false);
 }
 
-/** Quorum 1 and short timeouts (ms), so a failover test takes seconds, not a minute. */
-function renderSentinelConfig(port: number, masterPort: number): string {
+/** Short timeouts (ms), so a failover takes seconds, not a minute. */
+function renderSentinelConfig(port: number, masterPort: number, quorum: number): string {
   const name = SENTINEL_MASTER_NAME;
   return (
-    `port ${port}\nbind ${HOST}\nsentinel monitor ${name} ${HOST} ${masterPort} 1\n` +
+    `port ${port}\nbind ${HOST}\nsentinel monitor ${name} ${HOST} ${masterPort} ${quorum}\n` +
     `sentinel down-after-milliseconds ${name} 1000\nsentinel failover-timeout ${name} 5000\n`
   );
 }

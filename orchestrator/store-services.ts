@@ -7,6 +7,8 @@ import type { StoreKind } from '../stores/from-url.ts';
 import pg from 'pg';
 import { migratePostgres } from '../stores/postgres-migrate.ts';
 import { startPostgres } from './postgres.ts';
+import { clusterFailover, sentinelFailover } from './failover.ts';
+import type { FailoverControl } from './failover.ts';
 import type { ManagedProcess } from './process.ts';
 import { startMemcached, startRedis, startRedisCluster, startRedisSentinel } from './services.ts';
 import type { MemcachedServer, RedisPersistence } from './services.ts';
@@ -18,11 +20,15 @@ export interface StoreServices {
   /** One `host:port` per process, in the order of `processes`. */
   endpoints: string[];
   processes: ManagedProcess[];
+  /** Present when the store has replicas to fail over to (Sentinel, Cluster). */
+  failover?: FailoverControl;
   stop(): Promise<void>;
 }
 
 /** memcached runs on two nodes: sessions spread over both by consistent hashing. */
 const MEMCACHED_NODES = 2;
+/** A local redis cluster has a replica per master, so that it can fail over. */
+const CLUSTER_REPLICAS_PER_MASTER = 1;
 
 export async function startStores(
   kind: StoreKind,
@@ -44,12 +50,14 @@ export async function startStores(
       };
     }
     case 'redis-cluster': {
-      const cluster = await startRedisCluster({ dir, persistence });
+      const replicasPerMaster = CLUSTER_REPLICAS_PER_MASTER;
+      const cluster = await startRedisCluster({ dir, persistence, replicasPerMaster });
       return {
         kind,
         url: formatStoreUrl({ kind, hosts: cluster.nodes }),
         endpoints: cluster.nodes.map(endpointOf),
         processes: cluster.servers.map((s) => s.process),
+        failover: clusterFailover(cluster),
         stop: () => cluster.stop(),
       };
     }
@@ -59,8 +67,11 @@ export async function startStores(
       return {
         kind,
         url: formatStoreUrl({ kind, hosts: group.sentinels, name: group.name }),
-        endpoints: [endpointOf(group.master), endpointOf(group.replica), ...sentinelPorts],
-        processes: [group.master.process, group.replica.process, group.sentinel],
+        endpoints: [group.master, ...group.replicas].map(endpointOf).concat(sentinelPorts),
+        processes: [group.master, ...group.replicas]
+          .map((s) => s.process)
+          .concat(group.sentinelProcesses),
+        failover: sentinelFailover(group),
         stop: () => group.stop(),
       };
     }

@@ -13,6 +13,7 @@ import {
   startRedisSentinel,
   type MemcachedServer,
   type RedisCluster,
+  type RedisClusterOptions,
   type RedisOptions,
   type RedisSentinel,
   type RedisServer,
@@ -25,11 +26,14 @@ export function redisFor(t: Test, options: Omit<RedisOptions, 'dir'> = {}): Prom
 }
 
 /** A 3-master redis cluster with every node reporting `cluster_state:ok`, stopped at teardown. */
-export function redisClusterFor(t: Test): Promise<RedisCluster> {
-  return startForTest(t, (dir) => startRedisCluster({ dir }));
+export function redisClusterFor(
+  t: Test,
+  options: Omit<RedisClusterOptions, 'dir'> = {},
+): Promise<RedisCluster> {
+  return startForTest(t, (dir) => startRedisCluster({ ...options, dir }));
 }
 
-/** A master, a synced replica and a sentinel naming the master, stopped at teardown. */
+/** A master, 2 synced replicas and 3 sentinels naming the master, stopped at teardown. */
 export function redisSentinelFor(t: Test): Promise<RedisSentinel> {
   return startForTest(t, (dir) => startRedisSentinel({ dir }));
 }

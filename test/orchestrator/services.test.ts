@@ -135,20 +135,24 @@ t.test('a cluster of fewer than 3 masters is refused before anything starts', as
   });
 });
 
-t.test('the sentinel names the master, and the replica is in sync with it', async (t) => {
+t.test('3 sentinels name the master, and its 2 replicas are in sync with it', async (t) => {
   const setup = await redisSentinelFor(t);
-  t.equal(setup.sentinels.length, 1);
-  const sentinel = itemAt(setup.sentinels, 0);
+  t.equal(setup.sentinels.length, 3);
   t.equal(setup.name, 'mymaster');
-  t.equal(await ping(sentinel.port), PONG);
-  t.equal(
-    await runRedisCli(sentinel.port, ['sentinel', 'get-master-addr-by-name', 'mymaster']),
-    `127.0.0.1\n${setup.master.port}\n`,
-  );
-  t.match(
-    await runRedisCli(setup.replica.port, ['info', 'replication']),
-    /^master_link_status:up\r?$/m,
-  );
+  for (const sentinel of setup.sentinels) {
+    t.equal(await ping(sentinel.port), PONG);
+    t.equal(
+      await runRedisCli(sentinel.port, ['sentinel', 'get-master-addr-by-name', 'mymaster']),
+      `127.0.0.1\n${setup.master.port}\n`,
+    );
+    t.match(await runRedisCli(sentinel.port, ['sentinel', 'ckquorum', 'mymaster']), /^OK 3 /);
+  }
+  t.equal(setup.replicas.length, 2);
+  for (const replica of setup.replicas)
+    t.match(
+      await runRedisCli(replica.port, ['info', 'replication']),
+      /^master_link_status:up\r?$/m,
+    );
 });
 
 t.test('memcached stores and returns a value, and restarts empty on the same port', async (t) => {
