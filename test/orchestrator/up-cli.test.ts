@@ -115,6 +115,6 @@ t.test('bad arguments exit 5 with one clear line', async (t) => {
   t.match(result, {
     code: 5,
     stderr:
-      'sessionlab: invalid --store "mongo": expected redis | redis-cluster | redis-sentinel | memcached | memory\n',
+      'sessionlab: invalid --store "mongo": expected redis | redis-cluster | redis-sentinel | memcached | memory | postgres\n',
   });
 });
