@@ -9,6 +9,7 @@ import { registerBench } from './bench.ts';
 import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
 import { registerLab } from './lab.ts';
+import { registerMutate } from './mutate.ts';
 import { registerReport } from './report.ts';
 import { registerSoak } from './soak.ts';
 import { registerSuite } from './suite.ts';
@@ -28,6 +29,7 @@ for (const register of [
   registerBench,
   registerLab,
   registerSoak,
+  registerMutate,
 ])
   register(program);
 
