@@ -9,6 +9,7 @@ import { registerBench } from './bench.ts';
 import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
 import { registerLab } from './lab.ts';
+import { registerMutate } from './mutate.ts';
 import { registerReport } from './report.ts';
 import { registerSoak } from './soak.ts';
 import { registerStore } from './store.ts';
@@ -30,6 +31,7 @@ for (const register of [
   registerLab,
   registerSoak,
   registerStore,
+  registerMutate,
 ])
   register(program);
 

@@ -120,6 +120,32 @@ export interface RunEnvironment {
   command: string;
 }
 
+/** One mutant of `sessionlab mutate`: killed when some check FAILs (or is NON_STRICT) on it. */
+export interface MutantResult {
+  name: string;
+  description: string;
+  killed: boolean;
+  /** The checks that failed it. */
+  killedBy: string[];
+  /** Every check that ran, with its verdict and reason. */
+  checks: { id: string; verdict: Verdict; why: string }[];
+  durationMs: number;
+}
+
+/** `sessionlab mutate --json` (schema 1). */
+export interface MutationReport {
+  schema: 1;
+  /** What the proxies sat in front of. */
+  target: string;
+  startedAt: string;
+  durationMs: number;
+  /** Only the checks each mutant names were run (`--quick`). */
+  quick: boolean;
+  killed: number;
+  total: number;
+  mutants: MutantResult[];
+}
+
 /** `results.json` of a report directory (`make bench`, `sessionlab report --from DIR`). */
 export interface RunResults {
   schema: 1;
@@ -128,6 +154,7 @@ export interface RunResults {
   /** One conformance report per target (engine beside the express-session baseline). */
   conformance: ConformanceReport[];
   bench?: BenchReport;
+  mutation?: MutationReport;
 }
 
 export type RatioName = keyof BenchReport['ratios'];

@@ -101,6 +101,10 @@ export interface ClusterState {
   control?: { url: string; token: string };
 }
 
+/** Another balancer in front of the nodes (the mutation proxies' nginx): drain node `index`, or
+ * none when undefined. */
+export type DrainHook = (index: number | undefined) => Promise<void>;
+
 export type FaultOp = 'kill' | 'pause' | 'resume' | 'restart' | 'start';
 export const FAULT_OPS: readonly FaultOp[] = ['kill', 'pause', 'resume', 'restart', 'start'];
 
@@ -182,14 +186,14 @@ export class LocalCluster {
    * node learns the new key (verify only), then every node signs with it. In one pass, a
    * cookie signed by an already restarted node would be rejected by the ones not yet restarted.
    */
-  async rollingRestart(): Promise<RingKey> {
+  async rollingRestart(alsoDrain?: DrainHook): Promise<RingKey> {
     const primary = newKey(`k${this.#signingKeys.length + 1}`);
     const old = this.#signingKeys;
     for (const ring of [
       [...old, primary],
       [primary, ...old],
     ])
-      await this.#restartEachDrained((node) => node.setSigningKeys(ring));
+      await this.#restartEachDrained((node) => node.setSigningKeys(ring), alsoDrain);
     this.#signingKeys = [primary, ...old];
     return primary;
   }
@@ -207,14 +211,19 @@ export class LocalCluster {
 
   /** Restarts the nodes one at a time, each drained in nginx first: nginx finishes what the
    * node has and sends it nothing new, so no request fails. */
-  async #restartEachDrained(reconfigure: (node: AppNode) => void): Promise<void> {
+  async #restartEachDrained(
+    reconfigure: (node: AppNode) => void,
+    alsoDrain?: DrainHook,
+  ): Promise<void> {
     const upstreams = (drained?: AppNode) =>
       this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port, down: n === drained }));
-    for (const node of this.nodes) {
+    for (const [index, node] of this.nodes.entries()) {
       await this.nginx.reload(upstreams(node));
+      await alsoDrain?.(index);
       reconfigure(node);
       await node.process.restart();
       await this.nginx.reload(upstreams());
+      await alsoDrain?.(undefined);
     }
   }
 

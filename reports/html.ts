@@ -18,6 +18,7 @@ import {
 } from './summarize.ts';
 import { renderLatencyChart, renderRatioChart, renderThroughputChart } from './svg.ts';
 import { EXIT_MEANING } from '../core/exit-codes.ts';
+import { renderMutationHtml } from './mutation.ts';
 
 function group(name: string, cards: string[]): string {
   if (cards.length === 0) return '';
@@ -48,7 +49,7 @@ function header(results: RunResults): string {
 <p class="sub">run started ${x(results.startedAt)} · <code>${x(results.environment?.command ?? '')}</code></p>
 ${group('Conformance', cards)}
 ${group('Bench ratios (read, direct path)', ratios)}
-<nav><a href="#matrix">Conformance matrix</a><a href="#bench">Bench</a><a href="#environment">Environment</a><a href="#evidence">Evidence</a></nav>
+<nav><a href="#matrix">Conformance matrix</a><a href="#bench">Bench</a>${results.mutation ? '<a href="#mutation">Mutation testing</a>' : ''}<a href="#environment">Environment</a><a href="#evidence">Evidence</a></nav>
 </div></header>`;
 }
 
@@ -200,6 +201,7 @@ ${renderLegend()}
 ${renderMatrix(reports)}
 <h2 id="bench">Bench</h2>
 ${benchSection(results.bench)}
+${renderMutationHtml(results.mutation)}
 <h2 id="environment">Environment</h2>
 ${environmentSection(results)}
 <h2 id="evidence">Evidence</h2>

@@ -7,6 +7,7 @@ import type { BenchReport, ConformanceReport, RunResults } from '../core/results
 import { benchRatioTable, benchResultTable, markdownTable as table } from './bench-tables.ts';
 import { VERDICTS, countVerdicts, formatSeconds, problemsFirst, targetLabel } from './summarize.ts';
 import { EXIT_MEANING } from '../core/exit-codes.ts';
+import { renderMutationMarkdown } from './mutation.ts';
 
 function exitText(code: unknown): string {
   const meaning = typeof code === 'number' ? EXIT_MEANING[code] : undefined;
@@ -102,5 +103,6 @@ export function renderRunMarkdown(results: RunResults): string {
     reports.forEach((report, index) => lines.push(...conformanceLines(report, index), ''));
   }
   if (results.bench) lines.push(...benchLines(results.bench), '');
+  if (results.mutation) lines.push(renderMutationMarkdown(results.mutation));
   return `${lines.join('\n').trimEnd()}\n`;
 }

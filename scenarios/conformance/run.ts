@@ -30,6 +30,9 @@ export type ConformanceTarget =
       storeUrl?: string;
       /** Fault name → shell command (FAULT_COMMANDS). */
       faultCommands?: ReadonlyMap<string, string>;
+      /** Fault control in code (`sessionlab mutate`); replaces `faultCommands`. */
+      faults?: FaultControl;
+      label?: string;
     };
 
 export interface ConformanceOptions {
@@ -89,6 +92,7 @@ async function prepareExternal(
   input: Extract<ConformanceTarget, { kind: 'external' }>,
 ): Promise<Prepared> {
   const target = await discoverTarget({
+    ...(input.label ? { label: input.label } : {}),
     nodes: [...input.nodes],
     password: input.password,
     ...(input.entry ? { entry: input.entry } : {}),
@@ -105,7 +109,7 @@ async function prepareExternal(
     target,
     description,
     store,
-    faults: commandFaults(new Map(input.faultCommands ?? [])),
+    faults: input.faults ?? commandFaults(new Map(input.faultCommands ?? [])),
   };
 }
 

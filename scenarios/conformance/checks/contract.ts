@@ -121,12 +121,24 @@ export const contractChecks: CheckDefinition[] = [
         ['a logged-out cookie', endedCookie],
         ['a made-up cookie', `${contract.cookieName}=ct02-not-a-session`],
       ];
+      const live = new SessionClient();
+      await live.request(nodes[0], 'POST', '/login', {
+        body: { user: ctx.user(), password: ctx.target.password },
+      });
       const witnesses: string[] = [];
       for (const [i, node] of nodes.entries()) {
-        const discovery = await new SessionClient().request(node, 'GET', '/contract');
-        const line = sessionCookieLine(discovery, contract);
-        if (line !== undefined)
-          witnesses.push(`node ${i + 1}: GET /contract set ${line.split(';')[0]}`);
+        // Discovery sets nothing, also when the client holds a live session.
+        for (const [what, cookie] of [
+          ['no cookie', undefined],
+          ['a live cookie', live.cookie],
+        ] as const) {
+          const discovery = await new SessionClient().request(node, 'GET', '/contract', {
+            ...(cookie ? { cookie } : {}),
+          });
+          const line = sessionCookieLine(discovery, contract);
+          if (line !== undefined)
+            witnesses.push(`node ${i + 1}: GET /contract with ${what} set ${line.split(';')[0]}`);
+        }
         for (const [what, cookie] of cookies) {
           const me = await new SessionClient().request(node, 'GET', '/me', {
             ...(cookie ? { cookie } : {}),

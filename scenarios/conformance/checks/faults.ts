@@ -23,6 +23,11 @@ interface OutageReply {
 /** Every session route on every node at once, during one outage after an idle spell. */
 async function outageRound(ctx: CheckContext, mode: OutageMode): Promise<OutageReply[]> {
   const client = await loginWhenBack(ctx);
+  // What a node may cache is warmed on every node first: serving it during the outage fails open.
+  await client.request(ctx.target.nodes[0], 'PUT', '/session/data/ft', { body: { value: 1 } });
+  for (const node of ctx.target.nodes)
+    for (const path of ['/me', '/session/data', '/session/data/ft'])
+      await client.request(node, 'GET', path);
   // Idle first: pooled store connections go stale, as they do on a quiet night.
   await sleep(ctx.settings.idleBeforeOutageMs);
   return withStoreOutage(

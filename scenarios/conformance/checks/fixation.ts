@@ -14,7 +14,7 @@ import {
   writeMarker,
 } from '../identity.ts';
 import { login, sessionCookieLine } from '../steps.ts';
-import { fail, pass, unknown } from '../types.ts';
+import { fail, nodeAt, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 
 /** An anonymous session holding `{fx: marker}`, created on node 0. */
@@ -105,8 +105,20 @@ export const fixationChecks: CheckDefinition[] = [
         if (me.status !== 401 || data.status !== 404)
           alive.push(`node ${i + 1}: /me ${me.status}, its data ${data.status}`);
       }
+      // A second login, from the authenticated session, must leave its cookie dead too.
+      const authenticated = client.cookie;
+      await login(ctx, nodeAt(ctx.target.nodes, 1), ctx.user(), client);
+      for (const [i, node] of ctx.target.nodes.entries()) {
+        const me = await client.request(node, 'GET', '/me', { cookie: authenticated });
+        if (me.status !== 401)
+          alive.push(
+            `node ${i + 1}: after a second login, the first login's cookie /me ${me.status}`,
+          );
+      }
       return alive.length === 0
-        ? pass(`the pre-login cookie gets nothing on all ${ctx.target.nodes.length} nodes`)
+        ? pass(
+            `the pre-login cookie, and after a second login the first login's, get nothing on all ${ctx.target.nodes.length} nodes`,
+          )
         : fail(`the pre-login cookie still works after login — ${alive[0]}`, { nodes: alive });
     },
   },

@@ -227,6 +227,16 @@ export const inputChecks: CheckDefinition[] = [
         );
       const client = await login(ctx, url);
       await client.request(url, 'PUT', '/session/data/small', { body: { value: 'kept' } });
+      // The limit is no smaller than declared: a value of 60 % of it fits and is stored.
+      const fitting = Math.floor(maxSessionBytes * 0.6);
+      const fits = await client.request(url, 'PUT', '/session/data/fits', {
+        body: { value: 'f'.repeat(fitting) },
+      });
+      if (fits.status !== 204)
+        return fail(
+          `a write of ${fitting} bytes, within the declared ${maxSessionBytes}, answered ${fits.status}, not 204`,
+          { fittingWriteStatus: fits.status },
+        );
       const big = await client.request(url, 'PUT', '/session/data/big', {
         body: { value: 'x'.repeat(maxSessionBytes + 1) },
       });
