@@ -25,6 +25,7 @@ interface Row {
 }
 
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 export class PostgresInspector implements StoreInspector {
   readonly kind = 'postgres' as const;
@@ -68,7 +69,7 @@ export class PostgresInspector implements StoreInspector {
     for (const table of await this.#tables()) {
       const where = marker === undefined ? '' : 'WHERE strpos(row_to_json(t)::text, $1) > 0';
       const { rows } = await this.#pool.query<Row>(
-        `SELECT ${quote(table.name)} || '/' || ${table.key} AS key, ${table.ttl} AS ttl_ms,
+        `SELECT ${literal(table.name)} || '/' || ${table.key} AS key, ${table.ttl} AS ttl_ms,
            row_to_json(t)::text AS content, t.xmin::text AS version
          FROM ${quote(table.name)} t ${where}`,
         marker === undefined ? [] : [marker],
