@@ -83,8 +83,8 @@ export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: strin
     );
   if (cookieFormat !== 'signed' && impl !== 'engine')
     throw new UsageError('--cookie-format: only the engine implementation has cookie formats');
-  if (impl === 'express-session' && store !== 'redis' && store !== 'memcached') {
-    throw new UsageError('--impl express-session runs on --store redis | memcached');
+  if (impl === 'express-session' && !['redis', 'memcached', 'postgres'].includes(store)) {
+    throw new UsageError('--impl express-session runs on --store redis | memcached | postgres');
   }
   const options: ClusterOptions = {
     runDir,

@@ -1,25 +1,29 @@
 /**
- * The express-session store of the baseline server, built the way the connect-redis 9 and
- * connect-memcached 3 READMEs show: node-redis `createClient` + `RedisStore`, or
- * `connectMemcached(session)` over the `memcached` client. Nothing is hardened: no command
+ * The express-session store of the baseline server, built the way the connect-redis 9,
+ * connect-memcached 3 and connect-pg-simple 10 READMEs show: node-redis `createClient` +
+ * `RedisStore`, `connectMemcached(session)` over the `memcached` client, or
+ * `connectPgSimple(session)` over a `pg` Pool with `createTableIfMissing`. Nothing is hardened: no command
  * deadline, node-redis's offline queue stays on, so an outage behaves as the ecosystem does.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import connectPgSimple from 'connect-pg-simple';
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import type Memcached from 'memcached';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
 import { InvalidOptionError, StoreUnavailableError } from '../core/errors.ts';
 import { withDeadline } from '../core/deadline.ts';
 import { formatStoreUrl, parseStoreUrl } from '../stores/from-url.ts';
 import { redactUrl } from '../core/redact.ts';
+import { describePostgresUrl } from '../stores/postgres.ts';
 import type { NodeConfig } from './config.ts';
 import type { NodeMetrics } from './metrics.ts';
 
 export interface BaselineStore {
-  kind: 'redis' | 'memcached';
+  kind: 'redis' | 'memcached' | 'postgres';
   store: session.Store;
   /** Ends the store client. */
   close(): Promise<void>;
@@ -89,9 +93,45 @@ export async function createBaselineStore(
     timeStoreCalls(store, metrics);
     return { kind, store, close: async () => store.client.end() };
   }
+  if (kind === 'postgres') return createPgSimpleStore(config, logger, metrics, ttlSeconds);
   throw new InvalidOptionError(
-    `invalid store "${redactUrl(config.storeUrl)}": the express-session server supports redis:// | memcached://`,
+    `invalid store "${redactUrl(config.storeUrl)}": the express-session server supports redis:// | memcached:// | postgres://`,
   );
+}
+
+async function createPgSimpleStore(
+  config: NodeConfig,
+  logger: Logger,
+  metrics: NodeMetrics,
+  ttlSeconds: number,
+): Promise<BaselineStore> {
+  const pool = new pg.Pool({ connectionString: config.storeUrl });
+  pool.on('error', (error: Error) => logger.warn({ err: error.message }, 'postgres pool error'));
+  const where = describePostgresUrl(config.storeUrl);
+  try {
+    await withDeadline(pool.query('SELECT 1'), STARTUP_TIMEOUT_MS, `postgres at ${where}`);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new StoreUnavailableError(
+      `postgres unreachable at ${where} — is it running? see \`make services\``,
+      { cause: error },
+    );
+  }
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({
+    pool,
+    createTableIfMissing: true,
+    ttl: ttlSeconds,
+    errorLog: (...args: unknown[]) =>
+      logger.warn({ err: String(args.at(-1)) }, 'connect-pg-simple'),
+  });
+  timeStoreCalls(store, metrics);
+  const close = async (): Promise<void> => {
+    // The store ends only a pool it made itself; this one is ours.
+    await store.close();
+    await pool.end();
+  };
+  return { kind: 'postgres', store, close };
 }
 
 /** node-redis's connect() retries forever; at start-up the first failure is fatal instead. */

@@ -3,11 +3,12 @@
  * hold a token in their name or a marker in their content, with what TTL, what values are
  * stored, how many writes were served.
  * Redis through ioredis (SCAN on every master); memcached over its text protocol
- * (`lru_crawler metadump all` lists keys with their expiry).
+ * (`lru_crawler metadump all` lists keys with their expiry); PostgreSQL in postgres-inspector.ts.
  */
 import { Cluster, Redis } from 'ioredis';
 import { sendAndReceive } from '../../orchestrator/ports.ts';
 import { parseStoreUrl, redisAuthOptions } from '../../stores/from-url.ts';
+import { PostgresInspector } from './postgres-inspector.ts';
 import type { StoreInspector } from './types.ts';
 
 const REDIS_WRITES = new Set([
@@ -208,6 +209,7 @@ export async function createStoreInspector(url: string): Promise<StoreInspector 
   const location = parseStoreUrl(url);
   if (location.kind === 'memcached') return new MemcachedInspector(location.hosts);
   if (location.kind === 'memory') return undefined;
+  if (location.kind === 'postgres') return new PostgresInspector(location.url ?? url);
   const [first] = location.hosts;
   const auth = redisAuthOptions(location);
   let client: Redis | Cluster;

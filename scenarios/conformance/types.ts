@@ -37,7 +37,7 @@ export interface Target {
 
 /** Read-only access to the target's session store, for the SL-ST checks. */
 export interface StoreInspector {
-  readonly kind: 'redis' | 'memcached';
+  readonly kind: 'redis' | 'memcached' | 'postgres';
   /** Keys holding `token` (a session id), with their remaining TTL in ms (-1: none). */
   findKeys(token: string): Promise<{ key: string; ttlMs: number }[]>;
   /**
