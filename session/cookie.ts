@@ -9,9 +9,12 @@ import { parse, serialize } from 'cookie';
 import { CookieHeaderTooLargeError } from '../core/errors.ts';
 import type { ResolvedSessionOptions } from './options.ts';
 
-/** HTTPS directly, or through a trusted proxy's X-Forwarded-Proto (anyone else's is ignored). */
+/**
+ * HTTPS directly, or through a trusted proxy's X-Forwarded-Proto (anyone else's is ignored);
+ * every request with forceSecureCookie.
+ */
 export function isSecureRequest(req: IncomingMessage, options: ResolvedSessionOptions): boolean {
-  if ((req.socket as TLSSocket).encrypted) return true;
+  if (options.forceSecureCookie || (req.socket as TLSSocket).encrypted) return true;
   // The header first: most requests lack it, and the address check costs more.
   const proto = req.headers['x-forwarded-proto'];
   if (proto === undefined) return false;

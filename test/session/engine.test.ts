@@ -131,6 +131,20 @@ t.test('Secure and __Host- only for HTTPS seen directly or through a trusted pro
   t.notMatch(secure, /Domain=/i);
 });
 
+t.test('forceSecureCookie makes every cookie Secure and __Host-, plain HTTP too', async (t) => {
+  const node = await startTestNode(t, {
+    store: await store(t),
+    signingKeys: [k1],
+    forceSecureCookie: true,
+  });
+  const login = await node.request('POST', '/login', { body: { user: 'e' } });
+  t.match(login.setCookie[0], /^__Host-sid=[^;]+;.*Secure/);
+  const cookie = cookieFrom(login);
+  t.same((await node.request('GET', '/me', { cookie })).body, { user: 'e' }, 'read back');
+  const logout = await node.request('POST', '/logout', { cookie });
+  t.match(logout.setCookie[0], /^__Host-sid=;.*Secure/, 'cleared as it was set');
+});
+
 t.test(
   'with encryption at rest the store holds no plaintext, and old keys stay readable',
   async (t) => {
