@@ -8,6 +8,7 @@ export type SessionlabErrorCode =
   | 'SESSIONLAB_ERR_STORE_UNAVAILABLE'
   | 'SESSIONLAB_ERR_STORE_CONFLICT'
   | 'SESSIONLAB_ERR_SESSION_TOO_LARGE'
+  | 'SESSIONLAB_ERR_COOKIE_HEADER_TOO_LARGE'
   | 'SESSIONLAB_ERR_NOT_INTEGER'
   | 'SESSIONLAB_ERR_SESSION_GONE'
   | 'SESSIONLAB_ERR_INVALID_OPTION'
@@ -66,6 +67,19 @@ export class SessionTooLargeError extends SessionlabError {
     );
     this.bytes = bytes;
     this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * The Cookie header is over the limit: answered 431 without reading or writing any session,
+ * so planted cookies cannot push the user's session cookie out (a forced logout).
+ */
+export class CookieHeaderTooLargeError extends SessionlabError {
+  constructor(bytes: number, maxBytes: number) {
+    super(
+      'SESSIONLAB_ERR_COOKIE_HEADER_TOO_LARGE',
+      `Cookie header of ${bytes} bytes, over the limit of ${maxBytes}; remove some cookies`,
+    );
   }
 }
 
@@ -145,6 +159,7 @@ const STATUS_BY_CODE: Record<SessionlabErrorCode, number> = {
   SESSIONLAB_ERR_STORE_UNAVAILABLE: 503,
   SESSIONLAB_ERR_STORE_CONFLICT: 503,
   SESSIONLAB_ERR_SESSION_TOO_LARGE: 413,
+  SESSIONLAB_ERR_COOKIE_HEADER_TOO_LARGE: 431,
   SESSIONLAB_ERR_NOT_INTEGER: 409,
   SESSIONLAB_ERR_SESSION_GONE: 409,
   SESSIONLAB_ERR_INVALID_OPTION: 500,

@@ -6,11 +6,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { parse, serialize } from 'cookie';
+import { CookieHeaderTooLargeError } from '../core/errors.ts';
 import type { ResolvedSessionOptions } from './options.ts';
 
-/** HTTPS directly, or through a trusted proxy's X-Forwarded-Proto (anyone else's is ignored). */
+/**
+ * HTTPS directly, or through a trusted proxy's X-Forwarded-Proto (anyone else's is ignored);
+ * every request with forceSecureCookie.
+ */
 export function isSecureRequest(req: IncomingMessage, options: ResolvedSessionOptions): boolean {
-  if ((req.socket as TLSSocket).encrypted) return true;
+  if (options.forceSecureCookie || (req.socket as TLSSocket).encrypted) return true;
   // The header first: most requests lack it, and the address check costs more.
   const proto = req.headers['x-forwarded-proto'];
   if (proto === undefined) return false;
@@ -26,10 +30,20 @@ export function cookieNameFor(secure: boolean, options: ResolvedSessionOptions):
   return secure ? `__Host-${options.cookieName}` : options.cookieName;
 }
 
-/** The raw session cookie value of the request, if any. */
+/** Largest Cookie header read, in bytes (RFC 6265 6.1 asks at least 4096 per cookie). */
+export const MAX_COOKIE_HEADER_BYTES = 8192;
+
+/**
+ * The raw session cookie value of the request, if any. Throws CookieHeaderTooLargeError over
+ * MAX_COOKIE_HEADER_BYTES: reading it as "no session" would let the next write replace the
+ * user's cookie.
+ */
 export function readSessionCookie(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;
-  if (header === undefined || header.length > 8192) return undefined;
+  if (header === undefined) return undefined;
+  // Header values are latin1 strings: one character per byte.
+  if (header.length > MAX_COOKIE_HEADER_BYTES)
+    throw new CookieHeaderTooLargeError(header.length, MAX_COOKIE_HEADER_BYTES);
   return parse(header)[name];
 }
 

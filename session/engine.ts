@@ -69,7 +69,10 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
     return this.options.store;
   }
 
-  /** Reads the request's session (or none). Rejects only with StoreUnavailableError. */
+  /**
+   * Reads the request's session (or none). Rejects only with StoreUnavailableError, or with
+   * CookieHeaderTooLargeError (431) before touching any session.
+   */
   async open(req: IncomingMessage, res: ServerResponse): Promise<Session> {
     const { unsafe } = this.options;
     const secure = isSecureRequest(req, this.options) && !unsafe.insecureCookie;

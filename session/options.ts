@@ -92,6 +92,13 @@ export interface SessionOptions {
    * A request from any other address is HTTPS only if its own socket is TLS. @default []
    */
   trustedProxies?: readonly string[];
+  /**
+   * Every cookie is Secure (and `__Host-`) whatever the request looks like: for a node behind
+   * a TLS terminator whose address is not known, so trustedProxies cannot name it. Only for
+   * sites served over HTTPS alone: a browser on plain HTTP never sends the cookie back.
+   * @default false
+   */
+  forceSecureCookie?: boolean;
   /** Random bytes in a session id (256 bits). @default 32 */
   idBytes?: number;
   /** Negative controls only. @default {} */
@@ -108,6 +115,7 @@ export const DEFAULT_SESSION_OPTIONS = {
   storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
   encryptionKeys: [],
   trustedProxies: [],
+  forceSecureCookie: false,
   idBytes: 32,
 } as const;
 
@@ -124,6 +132,7 @@ export interface ResolvedSessionOptions {
   storeTimeoutMs: number;
   encryptionKeys: readonly RingKey[];
   trustedProxies: BlockList;
+  forceSecureCookie: boolean;
   idBytes: number;
   unsafe: UnsafeFlaws;
 }
@@ -217,6 +226,11 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
   checkLifetimeOptions(options);
   checkInteger('touchAfterMs', options.touchAfterMs, 0);
   checkInteger('idBytes', options.idBytes, 32);
+  if (options.forceSecureCookie !== undefined && typeof options.forceSecureCookie !== 'boolean') {
+    throw new InvalidOptionError(
+      `invalid forceSecureCookie ${String(options.forceSecureCookie)}: expected true | false`,
+    );
+  }
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_SESSION_OPTIONS.idleTimeoutMs;
   const touchAfterMs = options.touchAfterMs ?? Math.min(Math.floor(idleTimeoutMs / 10), 60_000);
   if (touchAfterMs >= idleTimeoutMs) {
@@ -239,6 +253,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     trustedProxies: buildBlockList(
       options.trustedProxies ?? DEFAULT_SESSION_OPTIONS.trustedProxies,
     ),
+    forceSecureCookie: options.forceSecureCookie ?? DEFAULT_SESSION_OPTIONS.forceSecureCookie,
     idBytes: options.unsafe?.weakIdBytes ?? options.idBytes ?? DEFAULT_SESSION_OPTIONS.idBytes,
     unsafe: { ...options.unsafe },
   };

@@ -45,6 +45,28 @@ t.test(
   },
 );
 
+t.test(
+  'an oversized Cookie header is a JSON 4xx at nginx and at a node; the session stays',
+  async (t) => {
+    const client = await loggedIn(cluster, cluster.nginx.entry);
+    const planted = `${client.cookie}; pad=${'x'.repeat(9000)}`;
+    for (const [url, status] of [
+      [cluster.nginx.entry, 400],
+      [n1, 431],
+    ] as const) {
+      const res = await client.request(url, 'PUT', '/data/x', {
+        cookie: planted,
+        body: { value: 2 },
+      });
+      t.equal(res.status, status, url);
+      t.match(res.headers['content-type'], /^application\/json/);
+      t.match(res.body, { error: String });
+      t.same(res.setCookie, [], 'no cookie set');
+    }
+    t.equal((await client.request(cluster.nginx.entry, 'GET', '/me')).status, 200);
+  },
+);
+
 t.test('a killed node is routed around without a new login', async (t) => {
   const client = await loggedIn(cluster, cluster.nginx.entry);
   await cluster.fault('kill', 'node', 1);

@@ -63,6 +63,34 @@ t.test('an id the client chose is never adopted', async (t) => {
   t.match(issued, /^sid=[A-Za-z0-9_-]{43}\.k1\.[A-Za-z0-9_-]{43}$/);
 });
 
+t.test('a Cookie header over 8 KB is 431 JSON and the session is untouched', async (t) => {
+  const node = await startTestNode(t, { store: await store(t), signingKeys: [k1] });
+  const cookie = cookieFrom(await node.request('POST', '/login', { body: { user: 'alice' } }));
+  t.equal((await node.request('PUT', '/data/x', { cookie, body: { value: 1 } })).status, 204);
+  const planted = `${cookie}; ${Array.from({ length: 90 }, (_, i) => `p${i}=${'x'.repeat(90)}`).join('; ')}`;
+  t.ok(planted.length > 8192, `${planted.length} bytes`);
+  for (const [method, path] of [
+    ['PUT', '/data/x'],
+    ['GET', '/me'],
+    ['POST', '/login'],
+  ] as const) {
+    const res = await node.request(method, path, {
+      cookie: planted,
+      body: { value: 2, user: 'mallory' },
+    });
+    t.equal(res.status, 431, `${method} ${path}`);
+    t.same(res.body, {
+      error: `Cookie header of ${planted.length} bytes, over the limit of 8192; remove some cookies`,
+    });
+    t.same(res.setCookie, [], 'no cookie set or cleared');
+  }
+  t.same((await node.request('GET', '/data/x', { cookie })).body, { value: 1 }, 'data kept');
+  t.same((await node.request('GET', '/me', { cookie })).body, { user: 'alice' });
+  const justUnder = `${cookie}; pad=${'x'.repeat(8192 - cookie.length - 6)}`;
+  t.equal(justUnder.length, 8192);
+  t.equal((await node.request('GET', '/me', { cookie: justUnder })).status, 200, 'at the limit');
+});
+
 t.test('a cookie under an older key is accepted and re-issued under the primary', async (t) => {
   const s = await store(t);
   const before = await startTestNode(t, { store: s, signingKeys: [k1] });
@@ -101,6 +129,20 @@ t.test('Secure and __Host- only for HTTPS seen directly or through a trusted pro
   t.match(secure, /^__Host-sid=/);
   t.match(secure, /Secure/);
   t.notMatch(secure, /Domain=/i);
+});
+
+t.test('forceSecureCookie makes every cookie Secure and __Host-, plain HTTP too', async (t) => {
+  const node = await startTestNode(t, {
+    store: await store(t),
+    signingKeys: [k1],
+    forceSecureCookie: true,
+  });
+  const login = await node.request('POST', '/login', { body: { user: 'e' } });
+  t.match(login.setCookie[0], /^__Host-sid=[^;]+;.*Secure/);
+  const cookie = cookieFrom(login);
+  t.same((await node.request('GET', '/me', { cookie })).body, { user: 'e' }, 'read back');
+  const logout = await node.request('POST', '/logout', { cookie });
+  t.match(logout.setCookie[0], /^__Host-sid=;.*Secure/, 'cleared as it was set');
 });
 
 t.test(

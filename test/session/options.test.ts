@@ -39,6 +39,10 @@ t.test('bad options throw at start-up naming the field', async (t) => {
       /invalid touchAfterMs 2000: expected less than idleTimeoutMs 2000/,
     ],
     [{ trustedProxies: ['nginx'] }, /invalid trustedProxies entry "nginx"/],
+    [
+      { forceSecureCookie: 'yes' as unknown as boolean },
+      /invalid forceSecureCookie yes: expected true \| false/,
+    ],
   ];
   for (const [patch, message] of cases) {
     t.throws(() => resolveSessionOptions({ ...base(), ...patch } as SessionOptions), {
