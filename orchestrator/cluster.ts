@@ -18,6 +18,7 @@ import { freePorts } from './ports.ts';
 import { startStores } from './store-services.ts';
 import type { StoreServices } from './store-services.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
+import { contractPathOf } from '../reference-servers/config.ts';
 import type { Impl } from '../reference-servers/config.ts';
 import type { CookieFormat } from '../session/options.ts';
 
@@ -28,7 +29,7 @@ export interface ClusterOptions {
   /** Where logs (kept) and temporary files (removed at stop) go. */
   runDir: string;
   /** @default 'engine' */
-  impl?: 'engine' | 'express-session';
+  impl?: Impl;
   /** @default 'redis' */
   store?: StoreKind;
   /** @default 3 */
@@ -127,6 +128,16 @@ export class LocalCluster {
     this.password = init.password;
     this.#signingKeys = init.keys;
     this.#flaws = [...(init.options.flaws ?? [])];
+  }
+
+  /** The load balancer's URLs of the contract: the entry, plus an adapter's prefix. */
+  get contractEntry(): { entry: string; entryTls?: string } {
+    const path = contractPathOf(this.options.impl ?? DEFAULT_CLUSTER_OPTIONS.impl);
+    const { entry, entryTls } = this.nginx;
+    return {
+      entry: `${entry}${path}`,
+      ...(entryTls === undefined ? {} : { entryTls: `${entryTls}${path}` }),
+    };
   }
 
   get signingKeys(): readonly RingKey[] {
