@@ -58,6 +58,14 @@ function positiveInteger(name: string, text: string, min: number, max: number): 
   return value;
 }
 
+/** The stores the non-engine servers are built for (connect-redis, connect-memcached, node-redis). */
+const STORES_OF_IMPL: Readonly<Record<string, readonly string[]>> = {
+  'express-session': ['redis', 'memcached', 'postgres'],
+  'adapter-express': ['redis', 'memcached'],
+  'adapter-fastify': ['redis'],
+  'adapter-koa': ['redis'],
+};
+
 export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: string): ClusterOptions {
   const impl = String(flags.impl);
   if (!(IMPLS as readonly string[]).includes(impl))
@@ -83,9 +91,9 @@ export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: strin
     );
   if (cookieFormat !== 'signed' && impl !== 'engine')
     throw new UsageError('--cookie-format: only the engine implementation has cookie formats');
-  if (impl === 'express-session' && !['redis', 'memcached', 'postgres'].includes(store)) {
-    throw new UsageError('--impl express-session runs on --store redis | memcached | postgres');
-  }
+  const stores = STORES_OF_IMPL[impl];
+  if (stores !== undefined && !stores.includes(store))
+    throw new UsageError(`--impl ${impl} runs on --store ${stores.join(' | ')}`);
   const options: ClusterOptions = {
     runDir,
     impl: impl as Impl,

@@ -4,9 +4,13 @@
  * MUST passed, 1 a MUST failed, 2 inconclusive, 4 harness error, 5 bad arguments.
  */
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { renderConformanceMarkdown } from '../reports/markdown.ts';
 import { renderJunit } from '../reports/junit.ts';
+import { writeReportDir } from '../reports/write.ts';
+import { collectEnvironment } from '../orchestrator/environment.ts';
+import type { RunResults } from '../core/results.ts';
 import { CATALOGUE } from '../scenarios/conformance/catalogue.ts';
 import { renderCatalogueMarkdown } from '../scenarios/conformance/catalogue-markdown.ts';
 import { FAULT_COMMANDS } from '../scenarios/conformance/faults.ts';
@@ -114,6 +118,17 @@ export async function runConformanceCommand(flags: Record<string, unknown>): Pro
   if (flags.history) await history.save(String(flags.history));
   if (flags.json) await writeFile(String(flags.json), `${JSON.stringify(report, null, 2)}\n`);
   if (flags.junit) await writeFile(String(flags.junit), renderJunit([report]));
+  if (flags.out) {
+    const environment = await collectEnvironment('sessionlab conformance');
+    const results: RunResults = {
+      schema: 1,
+      startedAt: report.startedAt,
+      environment,
+      conformance: [report],
+    };
+    const { dir } = await writeReportDir(String(flags.out), results);
+    progress(`report: ${join(dir, 'index.html')}`);
+  }
   process.stdout.write(renderConformanceMarkdown(report));
   return report.exitCode;
 }
@@ -136,6 +151,10 @@ export function registerConformance(program: Command): void {
     )
     .option('--json <file>', 'write the JSON report')
     .option('--junit <file>', 'write JUnit XML')
+    .option(
+      '--out <dir>',
+      'write a report directory: results.json, summary.md, junit.xml, index.html',
+    )
     .option('--history <file>', 'write the operation history (JSON lines)')
     .option('--only <globs>', 'run only these check ids (comma-separated globs)', list, [])
     .option('--skip <globs>', 'skip these check ids (comma-separated globs)', list, [])

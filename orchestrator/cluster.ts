@@ -19,6 +19,7 @@ import { externalStores, startStores } from './store-services.ts';
 import { redactUrl } from '../core/redact.ts';
 import type { StoreServices } from './store-services.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
+import { contractPathOf } from '../reference-servers/config.ts';
 import type { Impl } from '../reference-servers/config.ts';
 import type { CookieFormat } from '../session/options.ts';
 
@@ -29,7 +30,7 @@ export interface ClusterOptions {
   /** Where logs (kept) and temporary files (removed at stop) go. */
   runDir: string;
   /** @default 'engine' */
-  impl?: 'engine' | 'express-session';
+  impl?: Impl;
   /** @default 'redis' */
   store?: StoreKind;
   /** Use this running store (credentials and TLS allowed) instead of starting `store`. */
@@ -134,6 +135,16 @@ export class LocalCluster {
     this.password = init.password;
     this.#signingKeys = init.keys;
     this.#flaws = [...(init.options.flaws ?? [])];
+  }
+
+  /** The load balancer's URLs of the contract: the entry, plus an adapter's prefix. */
+  get contractEntry(): { entry: string; entryTls?: string } {
+    const path = contractPathOf(this.options.impl ?? DEFAULT_CLUSTER_OPTIONS.impl);
+    const { entry, entryTls } = this.nginx;
+    return {
+      entry: `${entry}${path}`,
+      ...(entryTls === undefined ? {} : { entryTls: `${entryTls}${path}` }),
+    };
   }
 
   get signingKeys(): readonly RingKey[] {

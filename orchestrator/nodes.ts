@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { RingKey } from '../session/options.ts';
 import { ManagedProcess } from './process.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
-import { BENCH_IMPLS } from '../reference-servers/config.ts';
+import { BENCH_IMPLS, contractPathOf } from '../reference-servers/config.ts';
 import type { BenchImpl, Impl } from '../reference-servers/config.ts';
 import type { CookieFormat } from '../session/options.ts';
 
@@ -41,6 +41,7 @@ export interface AppNodeSpec {
 export interface AppNode {
   id: string;
   port: number;
+  /** Where the node answers the contract: `http://127.0.0.1:<port>`, plus an adapter's prefix. */
   url: string;
   process: ManagedProcess;
   /** Keys for the next (re)start: a rolling restart rotates them node by node. */
@@ -98,7 +99,7 @@ async function answersAs(url: string, nodeId: string): Promise<boolean> {
 }
 
 export async function startAppNode(dir: string, spec: AppNodeSpec): Promise<AppNode> {
-  const url = `http://127.0.0.1:${spec.port}`;
+  const url = `http://127.0.0.1:${spec.port}${contractPathOf(spec.impl)}`;
   const managed = new ManagedProcess({
     name: `${spec.impl} node ${spec.nodeId} at ${url}`,
     command: process.execPath,

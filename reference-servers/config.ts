@@ -10,11 +10,25 @@ import {
 } from '../session/options.ts';
 import type { CookieFormat, RingKey } from '../session/options.ts';
 import { parseStoreUrl } from '../stores/from-url.ts';
+import { DEFAULT_ADAPTER_PREFIX } from './adapters/contract-routes.ts';
 import { ENVELOPE_FLAWS, FLAWS, isFlaw } from './flaws.ts';
 import type { Flaw } from './flaws.ts';
 
-export const IMPLS = ['engine', 'express-session'] as const;
+/** Small apps on their own session library with the drop-in adapter mounted (adapter-apps.ts). */
+export const ADAPTER_IMPLS = ['adapter-express', 'adapter-fastify', 'adapter-koa'] as const;
+export const IMPLS = ['engine', 'express-session', ...ADAPTER_IMPLS] as const;
 export type Impl = (typeof IMPLS)[number];
+
+export type AdapterImpl = (typeof ADAPTER_IMPLS)[number];
+
+export function isAdapterImpl(impl: string): impl is AdapterImpl {
+  return (ADAPTER_IMPLS as readonly string[]).includes(impl);
+}
+
+/** Where a node answers the contract: the adapters are mounted under a prefix, the rest at `/`. */
+export function contractPathOf(impl: string): string {
+  return isAdapterImpl(impl) ? DEFAULT_ADAPTER_PREFIX : '';
+}
 
 /**
  * Bench-only servers (reference-servers/bench/): baselines, the engine on bare node:http, and

@@ -18,6 +18,7 @@ import {
   storeCapabilities,
   errorHandler,
   jsonBody,
+  libraryCookieOptions,
   noStore,
   nodeHeader,
   notFound,
@@ -99,13 +100,7 @@ export async function createExpressSessionApp(
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: 'auto',
-      path: '/',
-      maxAge: config.idleTimeoutMs,
-    },
+    cookie: libraryCookieOptions(config.idleTimeoutMs),
   });
   /** The data to write into; marks an anonymous session's first write (saved at the end). */
   const dataForWrite = (req: Request<KeyParams>): Record<string, unknown> => {

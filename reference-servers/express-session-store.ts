@@ -63,10 +63,7 @@ export async function createBaselineStore(
   const ttlSeconds = Math.ceil(config.idleTimeoutMs / 1000);
   if (kind === 'redis') {
     const url = formatStoreUrl({ ...location, hosts: hosts.slice(0, 1) });
-    const client = createClient({ url });
-    // Without a listener an 'error' event would crash the process; node-redis keeps reconnecting.
-    client.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis client error'));
-    await connectOrFail(client, redactUrl(url));
+    const client = await connectRedisClient(url, logger);
     const store = new RedisStore({ client, prefix: PREFIX, ttl: ttlSeconds });
     timeStoreCalls(store, metrics);
     return {
@@ -134,8 +131,19 @@ async function createPgSimpleStore(
   return { kind: 'postgres', store, close };
 }
 
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** A node-redis client as its README shows: connected at start-up, reconnecting forever after. */
+export async function connectRedisClient(url: string, logger: Logger): Promise<RedisClient> {
+  const client = createClient({ url });
+  // Without a listener an 'error' event would crash the process; node-redis keeps reconnecting.
+  client.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis client error'));
+  await connectOrFail(client, redactUrl(url));
+  return client;
+}
+
 /** node-redis's connect() retries forever; at start-up the first failure is fatal instead. */
-async function connectOrFail(client: ReturnType<typeof createClient>, url: string): Promise<void> {
+async function connectOrFail(client: RedisClient, url: string): Promise<void> {
   let onError: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {
     onError = reject;

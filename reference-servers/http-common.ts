@@ -96,6 +96,17 @@ export function contractDocument(
   };
 }
 
+/** The session cookie the libraries' READMEs recommend, the idle timeout as its lifetime. */
+export function libraryCookieOptions(idleTimeoutMs: number) {
+  return {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: 'auto',
+    path: '/',
+    maxAge: idleTimeoutMs,
+  } as const;
+}
+
 export const notFound: RequestHandler = (req, res) => {
   res.status(404).json({ error: `no route ${req.method} ${req.path}` });
 };

@@ -11,10 +11,11 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { createStoreFromUrl } from '../stores/from-url.ts';
 import { redactUrl } from '../core/redact.ts';
-import { resolveNodeConfig } from './config.ts';
+import { IMPLS, isAdapterImpl, resolveNodeConfig } from './config.ts';
+import { ADAPTER_APPS } from './adapter-apps.ts';
 import { serveNode } from './serve.ts';
 import type { NodeConfig } from './config.ts';
-import type { Express } from 'express';
+import type { Logger } from 'pino';
 import { createEngineApp } from './engine-app.ts';
 import { createExpressSessionApp } from './express-session-app.ts';
 import { FLAWS } from './flaws.ts';
@@ -25,7 +26,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 function parseArgs(argv: string[]): NodeConfig {
   const program = new Command('reference-server')
-    .option('--impl <impl>', 'engine | express-session', 'engine')
+    .option('--impl <impl>', IMPLS.join(' | '), 'engine')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0: any free one)', Number, 0)
     .option('--node-id <id>', 'short id sent in X-Node-Id', 'n1')
@@ -84,12 +85,15 @@ function parseArgs(argv: string[]): NodeConfig {
   });
 }
 
-async function main(): Promise<void> {
-  const config = parseArgs(process.argv);
-  const logger = pino({ level: config.logLevel, base: { node: config.nodeId } });
-  const metrics = new NodeMetrics(config.nodeId);
-  let app: Express;
-  let close: () => Promise<void>;
+async function startApp(
+  config: NodeConfig,
+  logger: Logger,
+  metrics: NodeMetrics,
+): Promise<{ server: Server; close(): Promise<void> }> {
+  if (isAdapterImpl(config.impl)) {
+    const { server, close } = await ADAPTER_APPS[config.impl](config, logger, metrics);
+    return { server: server.listen(config.port, config.host), close };
+  }
   if (config.impl === 'engine') {
     const onError = (error: Error): void =>
       logger.warn({ err: error.message }, 'store connection error');
@@ -98,12 +102,18 @@ async function main(): Promise<void> {
       : createStoreFromUrl(config.storeUrl, { timeoutMs: config.storeTimeoutMs, onError });
     const store = metrics.instrument(raw);
     await store.connect();
-    app = createEngineApp(config, store, logger, metrics);
-    close = () => store.close();
-  } else {
-    ({ app, close } = await createExpressSessionApp(config, logger, metrics));
+    const app = createEngineApp(config, store, logger, metrics);
+    return { server: app.listen(config.port, config.host), close: () => store.close() };
   }
-  const server: Server = app.listen(config.port, config.host);
+  const { app, close } = await createExpressSessionApp(config, logger, metrics);
+  return { server: app.listen(config.port, config.host), close };
+}
+
+async function main(): Promise<void> {
+  const config = parseArgs(process.argv);
+  const logger = pino({ level: config.logLevel, base: { node: config.nodeId } });
+  const metrics = new NodeMetrics(config.nodeId);
+  const { server, close } = await startApp(config, logger, metrics);
   const port = await serveNode(server, config, close);
   logger.info(
     { impl: config.impl, store: redactUrl(config.storeUrl), port, flaws: [...config.flaws] },

@@ -65,8 +65,7 @@ async function prepareLocal(options: ClusterOptions): Promise<Prepared> {
     const target = await discoverTarget({
       label,
       nodes: cluster.nodes.map((n) => n.url),
-      entry: cluster.nginx.entry,
-      ...(cluster.nginx.entryTls === undefined ? {} : { entryTls: cluster.nginx.entryTls }),
+      ...cluster.contractEntry,
       password: cluster.password,
     });
     const description: TargetDescription = {

@@ -20,8 +20,7 @@ export async function runCatalogue(
   t.teardown(() => store?.close());
   const target = await discoverTarget({
     nodes: cluster.nodes.map((n) => n.url),
-    entry: cluster.nginx.entry,
-    ...(cluster.nginx.entryTls === undefined ? {} : { entryTls: cluster.nginx.entryTls }),
+    ...cluster.contractEntry,
     password: cluster.password,
   });
   const checks = only.length ? selectChecks(only, []) : [...CATALOGUE];
