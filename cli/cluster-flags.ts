@@ -48,6 +48,10 @@ export function addClusterFlags(command: Command, { nodesDefault = true } = {}):
     .option('--absolute-timeout-ms <ms>', 'absolute timeout of the nodes (0: none)')
     .option('--encrypt', 'encryption at rest on the engine nodes', false)
     .option('--cookie-format <format>', `engine cookie: ${COOKIE_FORMATS.join(' | ')}`, 'signed')
+    .option(
+      '--replica-acks <n>',
+      'redis replicas that must hold each login and logout (default 1 on redis-sentinel and redis-cluster, else 0)',
+    )
     .option('--run-dir <dir>', 'where logs are kept (default .run/<command>-<time>)');
 }
 
@@ -128,6 +132,13 @@ export function clusterOptionsFrom(flags: Record<string, unknown>, runDir: strin
       0,
       2 ** 31,
     );
+  if (flags.replicaAcks !== undefined) {
+    options.replicaAcks = positiveInteger('--replica-acks', String(flags.replicaAcks), 0, 16);
+    if (options.replicaAcks > 0 && store !== 'redis-sentinel' && store !== 'redis-cluster')
+      throw new UsageError(
+        '--replica-acks: only --store redis-sentinel | redis-cluster have replicas',
+      );
+  }
   return options;
 }
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FAULT_OPS } from '../orchestrator/cluster.ts';
 import type { ClusterState } from '../orchestrator/cluster.ts';
-import { sendFault } from '../orchestrator/control.ts';
+import { CLUSTER_FAULT_OPS, sendFault } from '../orchestrator/control.ts';
 import type { FaultRequest } from '../orchestrator/control.ts';
 import { UsageError } from '../core/errors.ts';
 
@@ -24,16 +24,20 @@ export function registerFault(program: Command): void {
   program
     .command('fault')
     .description('drive a fault in a running `sessionlab up`')
-    .argument('<op>', 'kill | pause | resume | restart | start | rolling-restart')
+    .argument(
+      '<op>',
+      'kill | pause | resume | restart | start (of a target); rolling-restart | failover | isolate-replicas',
+    )
     .argument('[target]', 'node | store')
     .argument('[index]', '0-based index of the node or store process', '0')
     .requiredOption('--state <file>', 'the state file of the running `sessionlab up`')
     .action(
       async (op: string, target: string | undefined, index: string, flags: { state: string }) => {
-        const ops = [...FAULT_OPS, 'rolling-restart'];
+        const whole: readonly string[] = CLUSTER_FAULT_OPS;
+        const ops = [...FAULT_OPS, ...whole];
         if (!ops.includes(op))
           throw new UsageError(`invalid op "${op}": expected ${ops.join(' | ')}`);
-        if (op !== 'rolling-restart' && target !== 'node' && target !== 'store') {
+        if (!whole.includes(op) && target !== 'node' && target !== 'store') {
           throw new UsageError(`invalid target "${target ?? ''}": expected node | store`);
         }
         if (!/^\d+$/.test(index))

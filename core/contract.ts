@@ -13,13 +13,15 @@ export const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /**
  * Optional behaviours a target may claim in `GET /contract`: the contract's own two, and the
  * extensions this project's checks know (`encrypt-at-rest`: stored values are sealed;
- * `durable-store`: sessions survive a restart of the store).
+ * `durable-store`: sessions survive a restart of the store; `failover`: acknowledged logins and
+ * logouts survive a failover of the store to a replica).
  */
 export const CAPABILITIES = [
   'logout-all',
   'carry-over',
   'encrypt-at-rest',
   'durable-store',
+  'failover',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

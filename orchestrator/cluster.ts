@@ -18,6 +18,7 @@ import { freePorts } from './ports.ts';
 import { externalStores, startStores } from './store-services.ts';
 import { redactUrl } from '../core/redact.ts';
 import type { StoreServices } from './store-services.ts';
+import type { FailoverReport } from './failover.ts';
 import type { Flaw } from '../reference-servers/flaws.ts';
 import { contractPathOf } from '../reference-servers/config.ts';
 import type { Impl } from '../reference-servers/config.ts';
@@ -51,6 +52,11 @@ export interface ClusterOptions {
   maxSessionBytes?: number;
   /** @default DEFAULT_SESSION_OPTIONS.storeTimeoutMs */
   storeTimeoutMs?: number;
+  /**
+   * Redis replicas that must hold each login, rotation and logout (WAIT) on the engine nodes.
+   * @default 1 on a store that can fail over (redis-sentinel, redis-cluster), else 0
+   */
+  replicaAcks?: number;
   /** Encryption at rest on the engine nodes. @default false */
   encrypt?: boolean;
   /** How the engine nodes carry the id in their cookie. @default 'signed' */
@@ -192,6 +198,28 @@ export class LocalCluster {
   }
 
   /**
+   * The store's primaries die and replicas take over; resolves once the new topology serves.
+   * After `isolateReplicas()`, every write since then is lost with them.
+   */
+  async failover(): Promise<FailoverReport> {
+    return this.#failoverControl().failover();
+  }
+
+  /** Cuts the store's replicas off until the next `failover()`: writes reach primaries only. */
+  async isolateReplicas(): Promise<void> {
+    await this.#failoverControl().isolateReplicas();
+  }
+
+  #failoverControl(): NonNullable<StoreServices['failover']> {
+    const control = this.stores.failover;
+    if (control === undefined)
+      throw new RangeError(
+        `store ${this.stores.kind} has no replicas to fail over to: use redis-sentinel or redis-cluster`,
+      );
+    return control;
+  }
+
+  /**
    * Rotates the signing key with two rolling restarts, each node drained in nginx while it
    * restarts, so nobody is logged out and no request fails: first every
    * node learns the new key (verify only), then every node signs with it. In one pass, a
@@ -274,6 +302,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       absoluteTimeoutMs: o.absoluteTimeoutMs,
       maxSessionBytes: o.maxSessionBytes,
       storeTimeoutMs: o.storeTimeoutMs,
+      // WAIT is the engine's: express-session's store has no such option.
+      replicaAcks: o.impl === 'engine' ? (o.replicaAcks ?? (stores.failover ? 1 : 0)) : 0,
       trustedProxies: [PROXY_ADDRESS],
       flaws: o.flaws ?? [],
       cookieFormat: o.cookieFormat,

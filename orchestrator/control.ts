@@ -9,8 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { FAULT_OPS } from './cluster.ts';
 import type { FaultOp, LocalCluster } from './cluster.ts';
 
+/** Faults of the whole cluster or store, without a target. */
+export const CLUSTER_FAULT_OPS = ['rolling-restart', 'failover', 'isolate-replicas'] as const;
+
 export interface FaultRequest {
-  op: FaultOp | 'rolling-restart';
+  op: FaultOp | (typeof CLUSTER_FAULT_OPS)[number];
   target?: 'node' | 'store';
   index?: number;
 }
@@ -23,9 +26,14 @@ export interface ControlChannel {
 
 async function apply(cluster: LocalCluster, request: FaultRequest): Promise<unknown> {
   if (request.op === 'rolling-restart') return { primaryKey: (await cluster.rollingRestart()).id };
+  if (request.op === 'failover') return cluster.failover();
+  if (request.op === 'isolate-replicas') {
+    await cluster.isolateReplicas();
+    return { done: 'isolate-replicas', until: 'the next failover' };
+  }
   if (!FAULT_OPS.includes(request.op))
     throw new RangeError(
-      `invalid op "${String(request.op)}": expected ${FAULT_OPS.join(' | ')} | rolling-restart`,
+      `invalid op "${String(request.op)}": expected ${[...FAULT_OPS, ...CLUSTER_FAULT_OPS].join(' | ')}`,
     );
   if (request.target !== 'node' && request.target !== 'store')
     throw new RangeError('invalid target: expected node | store');

@@ -29,6 +29,8 @@ export interface AppNodeSpec {
   absoluteTimeoutMs: number;
   maxSessionBytes: number;
   storeTimeoutMs: number;
+  /** Redis replicas that must hold each login and logout. @default 0 */
+  replicaAcks?: number;
   trustedProxies: readonly string[];
   flaws: readonly Flaw[];
   /** @default 'signed' */
@@ -72,6 +74,7 @@ function argsFor(spec: AppNodeSpec): string[] {
       '--store-timeout-ms',
       String(spec.storeTimeoutMs),
     ],
+    ...(spec.replicaAcks ? ['--replica-acks', String(spec.replicaAcks)] : []),
     ...spec.trustedProxies.flatMap((p) => ['--trusted-proxy', p]),
     ...spec.flaws.flatMap((f) => ['--flaw', f]),
     ...(spec.impl === 'engine' ? ['--cookie-format', spec.cookieFormat ?? 'signed'] : []),

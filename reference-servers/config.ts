@@ -61,6 +61,8 @@ export interface NodeConfigInput {
   maxSessionBytes?: number;
   /** @default DEFAULT_SESSION_OPTIONS.storeTimeoutMs */
   storeTimeoutMs?: number;
+  /** Replicas that must hold each login, rotation and logout (redis WAIT; claims `failover`). @default 0 */
+  replicaAcks?: number;
   /** `id:secret,id:secret`, primary first. */
   signingKeys?: string;
   /** `id:secret,...`; empty: no encryption at rest. @default '' */
@@ -85,6 +87,7 @@ export interface NodeConfig {
   absoluteTimeoutMs: number;
   maxSessionBytes: number;
   storeTimeoutMs: number;
+  replicaAcks: number;
   signingKeys: RingKey[];
   encryptionKeys: RingKey[];
   trustedProxies: string[];
@@ -103,6 +106,7 @@ export const DEFAULT_NODE_CONFIG = {
   absoluteTimeoutMs: DEFAULT_SESSION_OPTIONS.absoluteTimeoutMs,
   maxSessionBytes: DEFAULT_SESSION_OPTIONS.maxSessionBytes,
   storeTimeoutMs: DEFAULT_SESSION_OPTIONS.storeTimeoutMs,
+  replicaAcks: 0,
   logLevel: 'info',
 } as const;
 
@@ -176,6 +180,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     absoluteTimeoutMs: input.absoluteTimeoutMs ?? d.absoluteTimeoutMs,
     maxSessionBytes: input.maxSessionBytes ?? d.maxSessionBytes,
     storeTimeoutMs: input.storeTimeoutMs ?? d.storeTimeoutMs,
+    replicaAcks: input.replicaAcks ?? d.replicaAcks,
     signingKeys: parseRing('signingKeys', input.signingKeys),
     encryptionKeys: parseRing('encryptionKeys', input.encryptionKeys ?? ''),
     trustedProxies: [...(input.trustedProxies ?? [])],

@@ -104,6 +104,7 @@ export function createEngineApp(
     'carry-over',
     ...(config.encryptionKeys.length > 0 ? ['encrypt-at-rest'] : []),
     ...storeCapabilities(store.kind),
+    ...(config.replicaAcks > 0 ? ['failover'] : []),
   ];
   const contract = contractDocument(config, capabilities, store.kind);
 

@@ -50,6 +50,8 @@ export const FLAWS = {
   'leak-error-detail': 'error bodies carry the internal message and stack trace',
   'envelope-no-rotate': 'envelope cookies (new string per response), but login keeps the id',
   'envelope-readopt': 'envelope cookies; a write through a logged-out cookie brings its id back',
+  'no-replica-acks':
+    'claims failover but acknowledges logins and logouts before any redis replica holds them',
   // A flaw of the local cluster, not of the node: the orchestrator starts redis without it.
   'volatile-store': 'redis runs without persistence while the nodes claim durable-store',
 } as const;
@@ -60,6 +62,8 @@ export type Flaw = keyof typeof FLAWS;
 export const ENVELOPE_FLAWS: readonly Flaw[] = ['envelope-no-rotate', 'envelope-readopt'];
 /** Flaws that only a redis store can have: their controls run on redis only. */
 export const REDIS_ONLY_FLAWS: readonly Flaw[] = ['volatile-store'];
+/** Flaws that only a store with replicas can have (redis-sentinel, redis-cluster). */
+export const REPLICATED_ONLY_FLAWS: readonly Flaw[] = ['no-replica-acks'];
 
 export function isFlaw(name: string): name is Flaw {
   return Object.hasOwn(FLAWS, name);

@@ -38,6 +38,7 @@ function parseArgs(argv: string[]): NodeConfig {
     .option('--absolute-timeout-ms <ms>', 'absolute timeout (0: none)', Number)
     .option('--max-session-bytes <n>', 'largest stored session', Number)
     .option('--store-timeout-ms <ms>', 'deadline of every store call', Number)
+    .option('--replica-acks <n>', 'redis replicas that must hold each login and logout', Number)
     .option(
       '--trusted-proxy <address>',
       'believe X-Forwarded-Proto from this address (repeatable)',
@@ -78,6 +79,7 @@ function parseArgs(argv: string[]): NodeConfig {
       : { absoluteTimeoutMs: o.absoluteTimeoutMs as number }),
     ...(o.maxSessionBytes === undefined ? {} : { maxSessionBytes: o.maxSessionBytes as number }),
     ...(o.storeTimeoutMs === undefined ? {} : { storeTimeoutMs: o.storeTimeoutMs as number }),
+    ...(o.replicaAcks === undefined ? {} : { replicaAcks: o.replicaAcks as number }),
     trustedProxies: o.trustedProxy as string[],
     flaws: o.flaw as string[],
     cookieFormat: o.cookieFormat as string,
@@ -99,7 +101,12 @@ async function startApp(
       logger.warn({ err: error.message }, 'store connection error');
     const raw = config.flaws.has('memory-store')
       ? new MemoryStore()
-      : createStoreFromUrl(config.storeUrl, { timeoutMs: config.storeTimeoutMs, onError });
+      : createStoreFromUrl(config.storeUrl, {
+          timeoutMs: config.storeTimeoutMs,
+          onError,
+          // The flaw claims `failover` but acknowledges before any replica holds the write.
+          replicaAcks: config.flaws.has('no-replica-acks') ? 0 : config.replicaAcks,
+        });
     const store = metrics.instrument(raw);
     await store.connect();
     const app = createEngineApp(config, store, logger, metrics);

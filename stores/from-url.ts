@@ -155,13 +155,23 @@ export interface CreateStoreOptions {
   onError?: (error: Error) => void;
   /** TLS options for `rediss*` URLs (e.g. `ca`). @default {} (system CAs, NODE_EXTRA_CA_CERTS) */
   tls?: ConnectionOptions;
+  /** Redis only: see RedisStoreOptions.replicaAcks. @default 0 */
+  replicaAcks?: number;
 }
 
 /** A store client for `url`; call `connect()` before use. */
 export function createStoreFromUrl(url: string, options: CreateStoreOptions = {}): SessionStore {
   const location = parseStoreUrl(url);
   const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-  const onError = options.onError ? { onError: options.onError } : {};
+  const replicaAcks = options.replicaAcks ?? 0;
+  if (replicaAcks !== 0 && !location.kind.startsWith('redis'))
+    throw new InvalidOptionError(
+      `invalid replicaAcks ${replicaAcks} for ${location.kind}: only a redis store has replicas`,
+    );
+  const onError = {
+    ...(options.onError ? { onError: options.onError } : {}),
+    ...(replicaAcks === 0 ? {} : { replicaAcks }),
+  };
   const auth = redisAuthOptions(location, options.tls);
   const [first] = location.hosts;
   switch (location.kind) {

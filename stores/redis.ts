@@ -12,6 +12,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { InvalidOptionError, StoreUnavailableError } from '../core/errors.ts';
 import { redactUrl } from '../core/redact.ts';
 import { COMMIT_SCRIPT, CREATE_SCRIPT, INDEX_SCRIPT, TAKE_SCRIPT } from './redis-scripts.ts';
+import { execAcked, replicaAcksPolicy } from './redis-replica-acks.ts';
+import type { ReplicaAcks } from './redis-replica-acks.ts';
 import type {
   CommitOptions,
   CommitResult,
@@ -46,12 +48,25 @@ export interface RedisStoreOptions {
   tls?: ConnectionOptions;
   /** Called with connection errors (for logs); the store fails calls closed regardless. */
   onError?: (error: Error) => void;
+  /**
+   * Replicas that must hold each lifecycle write (create, the take of a rotation, destroy, a
+   * login's user-index entry) before the call resolves: WAIT on the key's node. Fewer within
+   * `replicaAckTimeoutMs` fail the call closed (503), since a failover to a replica that missed
+   * the write would bring a logged-out session back or lose a login. 0: no WAIT, as redis
+   * itself (a standalone server has no replica to wait for; Sentinel and Cluster want 1).
+   * @default 0
+   */
+  replicaAcks?: number;
+  /** How long WAIT waits for the replicas, in milliseconds (below `timeoutMs`). @default 500 */
+  replicaAckTimeoutMs?: number;
 }
 
 export const DEFAULT_REDIS_STORE_OPTIONS = {
   sentinelName: 'mymaster',
   keyPrefix: 'sl:',
   timeoutMs: DEFAULT_STORE_TIMEOUT_MS,
+  replicaAcks: 0,
+  replicaAckTimeoutMs: 500,
 };
 
 interface ScriptCommands {
@@ -63,11 +78,20 @@ interface ScriptCommands {
 
 type Client = Redis | Cluster;
 
+/** The lifecycle writes, as sent on the client or queued on a pipeline. */
+interface LifecycleWriter {
+  slCreate(key: string, ...args: (string | number)[]): unknown;
+  slTake(key: string): unknown;
+  slIndex(key: string, id: string, ttlMs: number): unknown;
+  del(key: string): unknown;
+}
+
 export class RedisStore implements SessionStore {
   readonly kind: string;
   readonly #client: Client & ScriptCommands;
   readonly #prefix: string;
   readonly #where: string;
+  readonly #acks: ReplicaAcks | undefined;
 
   constructor(options: RedisStoreOptions) {
     const sources = [options.url, options.clusterNodes, options.sentinels].filter(
@@ -81,6 +105,11 @@ export class RedisStore implements SessionStore {
       throw new InvalidOptionError(`invalid timeoutMs ${timeoutMs}: expected a positive integer`);
     }
     this.#prefix = options.keyPrefix ?? DEFAULT_REDIS_STORE_OPTIONS.keyPrefix;
+    this.#acks = replicaAcksPolicy(
+      options.replicaAcks ?? DEFAULT_REDIS_STORE_OPTIONS.replicaAcks,
+      options.replicaAckTimeoutMs ?? DEFAULT_REDIS_STORE_OPTIONS.replicaAckTimeoutMs,
+      timeoutMs,
+    );
     // Fail fast: no offline queue (a command sent while disconnected errors at once, it is never
     // replayed later), and a per-command timeout for a server that accepts but does not answer.
     const base: RedisOptions = {
@@ -153,9 +182,8 @@ export class RedisStore implements SessionStore {
 
   async create(id: string, fields: Fields, ttlMs: number): Promise<boolean> {
     const args = Object.entries(fields).flat();
-    return (
-      (await this.#call(() => this.#client.slCreate(this.#sessionKey(id), ttlMs, ...args))) === 1
-    );
+    const key = this.#sessionKey(id);
+    return (await this.#write<number>((c) => c.slCreate(key, ttlMs, ...args))) === 1;
   }
 
   async commit(id: string, ops: readonly DeltaOp[], options: CommitOptions): Promise<CommitResult> {
@@ -180,7 +208,8 @@ export class RedisStore implements SessionStore {
   }
 
   async take(id: string): Promise<Fields | null> {
-    const flat = await this.#call(() => this.#client.slTake(this.#sessionKey(id)));
+    const key = this.#sessionKey(id);
+    const flat = await this.#write<string[]>((c) => c.slTake(key));
     if (flat.length === 0) return null;
     const fields: Fields = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
@@ -188,12 +217,13 @@ export class RedisStore implements SessionStore {
   }
 
   async destroy(id: string): Promise<boolean> {
-    return (await this.#call(() => this.#client.del(this.#sessionKey(id)))) === 1;
+    const key = this.#sessionKey(id);
+    return (await this.#write<number>((c) => c.del(key))) === 1;
   }
 
   async indexUser(userKey: string, id: string, ttlMs: number): Promise<void> {
     const key = this.#userKey(userKey);
-    await this.#call(() => this.#client.slIndex(key, id, ttlMs));
+    await this.#write((c) => c.slIndex(key, id, ttlMs));
     const ids = await this.userSessions(userKey);
     // Sessions live in other slots: one EXISTS each, auto-pipelined per node.
     const alive = await this.#call(() =>
@@ -223,6 +253,15 @@ export class RedisStore implements SessionStore {
 
   #userKey(userKey: string): string {
     return `${this.#prefix}u:{${userKey}}`;
+  }
+
+  /** A lifecycle write, followed by WAIT for the replicas when `replicaAcks` asks for it. */
+  async #write<T>(write: (writer: LifecycleWriter) => unknown): Promise<T> {
+    const acks = this.#acks;
+    if (acks === undefined) return this.#call(() => write(this.#client) as Promise<T>);
+    const pipeline = this.#client.pipeline();
+    write(pipeline as unknown as LifecycleWriter);
+    return this.#call(() => execAcked<T>(pipeline, acks));
   }
 
   async #call<T>(operation: () => Promise<T>): Promise<T> {

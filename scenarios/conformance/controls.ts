@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { startCluster } from '../../orchestrator/cluster.ts';
 import type { ClusterOptions } from '../../orchestrator/cluster.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
-import { REDIS_ONLY_FLAWS, type Flaw } from '../../reference-servers/flaws.ts';
+import {
+  REDIS_ONLY_FLAWS,
+  REPLICATED_ONLY_FLAWS,
+  type Flaw,
+} from '../../reference-servers/flaws.ts';
 import type { CheckResult } from '../../core/results.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { clusterFaults } from './faults.ts';
@@ -97,8 +101,10 @@ export async function runControls(
   parallel = 2,
   onResult?: (r: ControlResult) => void,
 ): Promise<ControlResult[]> {
+  const replicated = store === 'redis-sentinel' || store === 'redis-cluster';
   const applies = (flaw: Flaw): boolean =>
-    store.startsWith('redis') || !REDIS_ONLY_FLAWS.includes(flaw);
+    (store.startsWith('redis') || !REDIS_ONLY_FLAWS.includes(flaw)) &&
+    (replicated || !REPLICATED_ONLY_FLAWS.includes(flaw));
   const plan = [...controlPlan()].filter(([flaw]) => applies(flaw));
   const results: ControlResult[] = [];
   let next = 0;

@@ -16,6 +16,8 @@ export const FAULT_COMMANDS = [
   'kill-store',
   'start-store',
   'rolling-restart',
+  'isolate-replicas',
+  'failover',
 ] as const;
 
 export function clusterFaults(cluster: LocalCluster): FaultControl {
@@ -23,6 +25,12 @@ export function clusterFaults(cluster: LocalCluster): FaultControl {
   const each = async (op: 'kill' | 'start' | 'pause' | 'resume'): Promise<void> => {
     for (const i of stores) await cluster.fault(op, 'store', i);
   };
+  const replicated = cluster.stores.failover
+    ? {
+        isolateReplicas: () => cluster.isolateReplicas(),
+        failover: async () => void (await cluster.failover()),
+      }
+    : {};
   if (stores.length === 0) {
     return {
       killNode: (i) => cluster.fault('kill', 'node', i),
@@ -38,6 +46,7 @@ export function clusterFaults(cluster: LocalCluster): FaultControl {
     pauseStore: () => each('pause'),
     resumeStore: () => each('resume'),
     rollingRestart: async () => void (await cluster.rollingRestart()),
+    ...replicated,
   };
 }
 
@@ -52,5 +61,7 @@ export function commandFaults(commands: ReadonlyMap<string, string>): FaultContr
   if (commands.has('kill-store')) faults.killStore = shell('kill-store');
   if (commands.has('start-store')) faults.startStore = shell('start-store');
   if (commands.has('rolling-restart')) faults.rollingRestart = shell('rolling-restart');
+  if (commands.has('isolate-replicas')) faults.isolateReplicas = shell('isolate-replicas');
+  if (commands.has('failover')) faults.failover = shell('failover');
   return faults;
 }

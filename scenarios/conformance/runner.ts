@@ -71,6 +71,9 @@ export function missingNeed(
     'rolling-restart':
       !faults.rollingRestart &&
       'no rolling restart command was given (--fault-cmd rolling-restart=…)',
+    failover:
+      (!faults.failover || !faults.isolateReplicas) &&
+      'no store failover commands were given (--fault-cmd isolate-replicas=… failover=…; a local cluster needs --store redis-sentinel | redis-cluster)',
   };
   for (const need of check.needs ?? []) if (reasons[need]) return reasons[need] as string;
   return undefined;

@@ -61,6 +61,10 @@ export interface FaultControl {
   pauseStore?(): Promise<void>;
   resumeStore?(): Promise<void>;
   rollingRestart?(): Promise<void>;
+  /** Cuts the store's replicas off until the next failover (its last writes get lost). */
+  isolateReplicas?(): Promise<void>;
+  /** The store's primaries die, replicas take over; resolves once the store serves again. */
+  failover?(): Promise<void>;
 }
 
 export type Need =
@@ -71,7 +75,8 @@ export type Need =
   | 'kill-node'
   | 'kill-store'
   | 'pause-store'
-  | 'rolling-restart';
+  | 'rolling-restart'
+  | 'failover';
 
 /** Settings of a run that shape how long some checks wait. */
 export interface CheckSettings {

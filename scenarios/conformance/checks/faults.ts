@@ -9,6 +9,7 @@ import { fail, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { loginWhenBack, outageModes, sessionRoutes, withStoreOutage } from '../outage.ts';
 import type { OutageMode } from '../outage.ts';
+import { failoverCheck } from './failover.ts';
 import { storeBackCheck } from './store-back.ts';
 
 interface OutageReply {
@@ -208,4 +209,5 @@ export const faultChecks: CheckDefinition[] = [
       return pass(`${requests} requests of 3 users during the restart all answered 200`, evidence);
     },
   },
+  failoverCheck,
 ];
