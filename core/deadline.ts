@@ -10,7 +10,29 @@ import { StoreUnavailableError } from './errors.ts';
  * DEADLINE_TICK_MS, so a deadline fires up to that much late.
  */
 const DEADLINE_TICK_MS = 25;
-const pending = new Set<{ at: number; fire: () => void }>();
+
+/** One pending call: the wrapper's settle functions and what to say when it runs out. */
+class Pending<T> {
+  constructor(
+    readonly at: number,
+    readonly timeout: () => Error,
+    readonly resolve: (value: T) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** Settles the wrapper with the call's outcome, unless the deadline already fired. */
+  settle(ok: boolean, outcome: unknown): void {
+    if (!pending.delete(this)) return;
+    if (ok) this.resolve(outcome as T);
+    else this.reject(outcome);
+  }
+
+  fire(): void {
+    this.reject(this.timeout());
+  }
+}
+
+const pending = new Set<Pending<never>>();
 let sweeper: NodeJS.Timeout | undefined;
 
 function sweep(): void {
@@ -27,25 +49,27 @@ function sweep(): void {
   }
 }
 
-/** Rejects with StoreUnavailableError when `promise` has not settled within `deadlineMs`. */
-export function withDeadline<T>(promise: Promise<T>, deadlineMs: number, what: string): Promise<T> {
+/**
+ * Rejects with StoreUnavailableError when `promise` has not settled within `deadlineMs`.
+ * `what` names the call in that error; a function is only called if the deadline fires, so a
+ * caller on a hot path builds no string per call.
+ */
+export function withDeadline<T>(
+  promise: Promise<T>,
+  deadlineMs: number,
+  what: string | (() => string),
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const entry = {
-      at: Date.now() + deadlineMs,
-      fire: () =>
-        reject(new StoreUnavailableError(`${what} did not answer within ${deadlineMs} ms`)),
+    const timeout = (): Error => {
+      const name = typeof what === 'string' ? what : what();
+      return new StoreUnavailableError(`${name} did not answer within ${deadlineMs} ms`);
     };
-    pending.add(entry);
+    const entry = new Pending<T>(Date.now() + deadlineMs, timeout, resolve, reject);
+    pending.add(entry as Pending<never>);
     sweeper ??= setInterval(sweep, DEADLINE_TICK_MS).unref();
     promise.then(
-      (value) => {
-        pending.delete(entry);
-        resolve(value);
-      },
-      (error: unknown) => {
-        pending.delete(entry);
-        reject(error);
-      },
+      (value) => entry.settle(true, value),
+      (error: unknown) => entry.settle(false, error),
     );
   });
 }

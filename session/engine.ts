@@ -170,15 +170,22 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
     };
   }
 
-  /** A store call under the deadline; any failure becomes StoreUnavailableError. */
-  async call<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  /**
+   * A store call under the deadline; any failure becomes StoreUnavailableError. Not async, and
+   * the deadline's label built only if it fires: this runs on every request.
+   */
+  call<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    let started: Promise<T>;
     try {
-      return await withDeadline(
-        operation(),
-        this.options.storeTimeoutMs,
-        `${this.store.kind} ${what}`,
-      );
+      started = operation();
     } catch (error) {
+      started = Promise.reject(error);
+    }
+    return withDeadline(
+      started,
+      this.options.storeTimeoutMs,
+      () => `${this.store.kind} ${what}`,
+    ).then(undefined, (error: unknown) => {
       const failure =
         error instanceof SessionlabError
           ? error
@@ -187,7 +194,7 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
             });
       this.report({ type: 'store-error', code: failure.code, message: failure.message });
       throw failure;
-    }
+    });
   }
 
   report(event: SessionEvent): void {

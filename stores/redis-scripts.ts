@@ -60,6 +60,17 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `;
 
+/**
+ * KEYS[1] session hash. A read in one command, run as EVALSHA_RO (read-only: Redis refuses any
+ * write in it, and it is no write to count): its fields (flat) then its PTTL; `{}` when missing.
+ */
+export const LOAD_SCRIPT = `
+local flat = redis.call('HGETALL', KEYS[1])
+if #flat == 0 then return flat end
+flat[#flat + 1] = redis.call('PTTL', KEYS[1])
+return flat
+`;
+
 /** KEYS[1] session hash. Returns its fields (flat) and deletes it, in one step. */
 export const TAKE_SCRIPT = `
 local flat = redis.call('HGETALL', KEYS[1])

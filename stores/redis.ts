@@ -4,14 +4,21 @@
  * A session is one hash `<prefix>s:{<id>}`; the user index is a set `<prefix>u:{<userKey>}`.
  * The braces are hash tags, and every script touches one key, so nothing is cross-slot.
  * Commits, creation and rotation are Lua scripts (atomic; a commit never recreates a missing
- * session). A read is HGETALL + PTTL in one pipeline: one round trip.
+ * session). A read is one read-only script (EVALSHA_RO: HGETALL + PTTL): one command, one reply.
  */
+import { createHash } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterNode, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { InvalidOptionError, StoreUnavailableError } from '../core/errors.ts';
 import { redactUrl } from '../core/redact.ts';
-import { COMMIT_SCRIPT, CREATE_SCRIPT, INDEX_SCRIPT, TAKE_SCRIPT } from './redis-scripts.ts';
+import {
+  COMMIT_SCRIPT,
+  CREATE_SCRIPT,
+  INDEX_SCRIPT,
+  LOAD_SCRIPT,
+  TAKE_SCRIPT,
+} from './redis-scripts.ts';
 import { execAcked, replicaAcksPolicy } from './redis-replica-acks.ts';
 import type { ReplicaAcks } from './redis-replica-acks.ts';
 import type {
@@ -86,12 +93,30 @@ interface LifecycleWriter {
   del(key: string): unknown;
 }
 
+const LOAD_SHA = createHash('sha1').update(LOAD_SCRIPT).digest('hex');
+
+/** The load script's reply: fields (flat) then the PTTL; empty when the session is missing. */
+function loadedFrom(reply: unknown): LoadedSession | null {
+  const flat = reply as (string | number)[];
+  if (flat.length === 0) return null;
+  const last = flat.length - 1;
+  const ttlMs = Number(flat[last]);
+  if (ttlMs === -2) return null;
+  const fields: Fields = {};
+  for (let i = 0; i < last; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+  return { fields, ttlMs: ttlMs < 0 ? Number.MAX_SAFE_INTEGER : ttlMs };
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : '');
+
 export class RedisStore implements SessionStore {
   readonly kind: string;
   readonly #client: Client & ScriptCommands;
   readonly #prefix: string;
   readonly #where: string;
   readonly #acks: ReplicaAcks | undefined;
+  /** Set when the server predates EVALSHA_RO (Redis < 7): reads use HGETALL + PTTL instead. */
+  #pipelinedReads = false;
 
   constructor(options: RedisStoreOptions) {
     const sources = [options.url, options.clusterNodes, options.sentinels].filter(
@@ -169,10 +194,27 @@ export class RedisStore implements SessionStore {
     });
   }
 
-  async load(id: string): Promise<LoadedSession | null> {
+  load(id: string): Promise<LoadedSession | null> {
     const key = this.#sessionKey(id);
-    // Issued in the same tick, auto-pipelining sends both in one write: one round trip, and
-    // cheaper than an explicit pipeline object per read.
+    if (this.#pipelinedReads) return this.#pipelinedLoad(key);
+    // Not ioredis' defineCommand: it sends EVALSHA, which is a write to Redis (and to SL-ST-04).
+    // NOSCRIPT (a restarted server, a new cluster node): EVAL_RO once, which caches it again.
+    return this.#client.evalsha_ro(LOAD_SHA, 1, key).then(loadedFrom, (error: unknown) => {
+      const message = messageOf(error);
+      if (message.includes('NOSCRIPT'))
+        return this.#client.eval_ro(LOAD_SCRIPT, 1, key).then(loadedFrom, (e: unknown) => {
+          throw this.#unavailable(e);
+        });
+      if (/unknown command/i.test(message)) {
+        this.#pipelinedReads = true;
+        return this.#pipelinedLoad(key);
+      }
+      throw this.#unavailable(error);
+    });
+  }
+
+  async #pipelinedLoad(key: string): Promise<LoadedSession | null> {
+    // Issued in the same tick, auto-pipelining sends both in one write: one round trip.
     const [fields, ttlMs] = await this.#call(() =>
       Promise.all([this.#client.hgetall(key), this.#client.pttl(key)]),
     );

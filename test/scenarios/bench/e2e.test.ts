@@ -88,8 +88,8 @@ t.test('a quick bench on a tiny matrix writes a schema-1 report of verified targ
   const [engine, noSession] = report.results;
   t.same(
     engine?.storeOpsPerRequest,
-    { hgetall: 1, pttl: 1 },
-    'a session read is one HGETALL + PTTL',
+    { evalsha_ro: 1, hgetall: 1, pttl: 1 },
+    'a session read is one read-only script doing HGETALL + PTTL',
   );
   t.same(noSession?.storeOpsPerRequest, {}, 'Express without a session never asks the store');
   const ratio = report.ratios.engine_vs_express_nosession_read;
