@@ -9,6 +9,7 @@ import { registerBench } from './bench.ts';
 import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
 import { registerLab } from './lab.ts';
+import { registerProfile } from './profile.ts';
 import { registerReport } from './report.ts';
 import { registerSoak } from './soak.ts';
 import { registerSuite } from './suite.ts';
@@ -23,6 +24,7 @@ for (const register of [
   registerUp,
   registerFault,
   registerConformance,
+  registerProfile,
   registerReport,
   registerSuite,
   registerBench,
