@@ -7,6 +7,7 @@ import t from 'tap';
 import { runConformance } from '../../../scenarios/conformance/run.ts';
 import { LOCAL_TIMEOUTS } from '../../../scenarios/conformance/controls.ts';
 import { parseProfile } from '../../../scenarios/profile/load.ts';
+import { verifyProfile } from '../../../scenarios/profile/verify.ts';
 import type { Flaw } from '../../../reference-servers/flaws.ts';
 import { clusterFor } from '../../helpers/cluster.ts';
 import { contractProfile } from './contract-profile.ts';
@@ -56,3 +57,38 @@ for (const group of controls) {
     for (const [, id] of group) t.match(seen[id], /^FAIL/, seen[id] ?? 'no result');
   });
 }
+
+t.test('profile check walks every step through the entry and reports each', async (t) => {
+  await cluster.setFlaws([]);
+  const steps = await verifyProfile(profile);
+  t.same(
+    steps.map((s) => `${s.step} ${s.ok}`),
+    [
+      'anonymous whoami true',
+      'login true',
+      'whoami after login true',
+      'write and read true',
+      'increment true',
+      'logout true',
+      'whoami after logout true',
+    ],
+  );
+});
+
+t.test('profile check names the failing step and what came back', async (t) => {
+  const wrongIndicator = structuredClone(profile);
+  wrongIndicator.whoami.loggedIn = { status: [200], bodyRegex: 'Signed in as' };
+  const steps = await verifyProfile(wrongIndicator);
+  const last = steps.at(-1);
+  t.equal(last?.step, 'whoami after login');
+  t.equal(last?.ok, false);
+  t.match(last?.detail, /GET \/me answered 200, .*neither loggedIn \(body does not match/);
+  const badPassword = structuredClone(profile);
+  badPassword.users = [{ user: 'alice', password: 'wrong' }];
+  const login = (await verifyProfile(badPassword)).at(-1);
+  t.match(login, {
+    step: 'login',
+    ok: false,
+    detail: /^login: POST \/login through .* status 401, expected 200/,
+  });
+});

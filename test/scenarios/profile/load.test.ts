@@ -1,5 +1,6 @@
 import t from 'tap';
 import { parseProfile } from '../../../scenarios/profile/load.ts';
+import { starterProfile } from '../../../scenarios/profile/init.ts';
 import { contractProfile } from './contract-profile.ts';
 
 const env = { SL_PROFILE_TEST_PASSWORD: 's3cret' };
@@ -110,4 +111,24 @@ t.test('a regex that does not compile is named by its field', async (t) => {
 
 t.test('text that is not JSON says so', async (t) => {
   t.throws(() => parseProfile('{', 'p.json', env), usage(/p\.json is not JSON/));
+});
+
+t.test('profile init writes a starter that loads', async (t) => {
+  const starter = starterProfile({
+    entry: 'http://127.0.0.1:3000',
+    user: 'alice',
+    passwordEnv: 'SHOP_PASSWORD',
+    loginPath: '/login',
+    userField: 'email',
+    passwordField: 'password',
+    csrfField: '_csrf',
+    whoamiPath: '/account',
+    loggedInRegex: 'Signed in as {user}',
+    logoutPath: '/logout',
+  });
+  const loaded = parseProfile(JSON.stringify(starter), 'starter', { SHOP_PASSWORD: 'pw' });
+  t.same(loaded.login.request.form, { email: '{user}', password: '{password}', _csrf: '{csrf}' });
+  t.equal(loaded.login.csrf?.regex, 'name="_csrf" value="([^"]+)"');
+  t.equal(loaded.users[0]?.password, 'pw');
+  t.same(loaded.logout?.request, { method: 'POST', path: '/logout' });
 });
