@@ -3,6 +3,7 @@
  * `up`), or against any target speaking ../shared/CONTRACT.md (`--nodes`). Exit codes: 0 every
  * MUST passed, 1 a MUST failed, 2 inconclusive, 4 harness error, 5 bad arguments.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -22,6 +23,8 @@ import type { ConformanceTarget } from '../scenarios/conformance/run.ts';
 import { EXIT } from '../core/exit-codes.ts';
 import { addClusterFlags, clusterOptionsFrom, defaultRunDir } from './cluster-flags.ts';
 import { UsageError } from '../core/errors.ts';
+import { parseProfile } from '../scenarios/profile/load.ts';
+import type { Profile } from '../scenarios/profile/types.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const list = (value: string, previous: string[]): string[] => [
@@ -51,8 +54,34 @@ function faultCommands(entries: string[]): Map<string, string> {
   return commands;
 }
 
-/** Flags → what to check: a count (or nothing) is a local cluster, URLs an external target. */
+/** Reads `--profile FILE`; `--nodes` URLs and `--entry` replace the file's. */
+export function profileFrom(flags: Record<string, unknown>): Profile {
+  const file = String(flags.profile);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --profile ${file}: ${(error as Error).message}`);
+  }
+  const nodes =
+    flags.nodes === undefined ? undefined : String(flags.nodes).split(',').filter(Boolean);
+  return parseProfile(text, file, process.env, {
+    ...(flags.entry === undefined ? {} : { entry: String(flags.entry) }),
+    ...(nodes === undefined ? {} : { nodes }),
+  });
+}
+
+/**
+ * Flags → what to check: `--profile` an app described by a profile, a count (or nothing) a
+ * local cluster, URLs an external contract target.
+ */
 export function conformanceTargetFrom(flags: Record<string, unknown>): ConformanceTarget {
+  if (flags.profile !== undefined)
+    return {
+      kind: 'profile',
+      profile: profileFrom(flags),
+      ...(flags.storeUrl ? { storeUrl: String(flags.storeUrl) } : {}),
+    };
   const local = flags.nodes === undefined || /^\d+$/.test(String(flags.nodes));
   if (local) {
     const cluster = clusterOptionsFrom(
@@ -140,6 +169,10 @@ export function registerConformance(program: Command): void {
       .description('run the conformance catalogue against a local cluster or any target'),
     { nodesDefault: false },
   )
+    .option(
+      '--profile <file>',
+      'test an app that does not implement CONTRACT.md, described by a profile (PROFILE.md); --nodes URLs and --entry override its URLs',
+    )
     .option('--entry <url>', 'external target: the load balancer URL')
     .option('--entry-tls <url>', 'external target: the HTTPS load balancer URL')
     .option('--password <password>', 'external target: the test password (or SESSIONLAB_PASSWORD)')

@@ -10,6 +10,7 @@ import { registerConformance } from './conformance.ts';
 import { registerFault } from './fault.ts';
 import { registerLab } from './lab.ts';
 import { registerMutate } from './mutate.ts';
+import { registerProfile } from './profile.ts';
 import { registerReport } from './report.ts';
 import { registerSoak } from './soak.ts';
 import { registerStore } from './store.ts';
@@ -25,6 +26,7 @@ for (const register of [
   registerUp,
   registerFault,
   registerConformance,
+  registerProfile,
   registerReport,
   registerSuite,
   registerBench,

@@ -16,6 +16,9 @@ import { runChecks } from './runner.ts';
 import { createStoreInspector } from './store-inspector.ts';
 import { discoverTarget } from './target.ts';
 import type { FaultControl, StoreInspector, Target } from './types.ts';
+import { ProfileActions } from '../profile/actions.ts';
+import type { Profile } from '../profile/types.ts';
+import { CONTRACT_VERSION } from '../../core/contract.ts';
 
 /** What to check: a local cluster this call starts and stops, or a running target. */
 export type ConformanceTarget =
@@ -33,6 +36,12 @@ export type ConformanceTarget =
       /** Fault control in code (`sessionlab mutate`); replaces `faultCommands`. */
       faults?: FaultControl;
       label?: string;
+    }
+  | {
+      kind: 'profile';
+      /** Validated, `env:` resolved (../profile/load.ts). */
+      profile: Profile;
+      storeUrl?: string;
     };
 
 export interface ConformanceOptions {
@@ -54,6 +63,7 @@ interface Prepared {
   store: StoreInspector | undefined;
   faults: FaultControl;
   cluster?: LocalCluster;
+  profile?: ProfileActions;
 }
 
 async function prepareLocal(options: ClusterOptions): Promise<Prepared> {
@@ -112,6 +122,39 @@ async function prepareExternal(
   };
 }
 
+/** A profile target: its checks run through the profile's actions, never the contract routes. */
+async function prepareProfile(
+  input: Extract<ConformanceTarget, { kind: 'profile' }>,
+): Promise<Prepared> {
+  const { profile } = input;
+  const [first = profile.entry, ...rest] = profile.nodes ?? [];
+  const target: Target = {
+    label: profile.entry,
+    nodes: [first, ...rest],
+    nodeIds: [],
+    entry: profile.entry,
+    hasEntry: true,
+    password: '',
+    // What the profile expects, in the contract's shape; the contract checks never run on it.
+    contract: {
+      contract: CONTRACT_VERSION,
+      node: '',
+      cookieName: profile.cookieName ?? '',
+      idleTimeoutMs: profile.idleTimeoutMs ?? 0,
+      absoluteTimeoutMs: profile.absoluteTimeoutMs ?? 0,
+      maxSessionBytes: 0,
+      capabilities: [],
+    },
+  };
+  const description: TargetDescription = {
+    label: `profile ${profile.entry}`,
+    nodes: [...(profile.nodes ?? [])],
+    entry: profile.entry,
+  };
+  const store = input.storeUrl ? await createStoreInspector(input.storeUrl) : undefined;
+  return { target, description, store, faults: {}, profile: new ProfileActions(profile) };
+}
+
 /**
  * Runs the catalogue (or the checks `only`/`skip` select) against `target`. A target that
  * cannot be discovered is a UsageError; the local cluster is always stopped.
@@ -125,7 +168,11 @@ export async function runConformance(
   let prepared: Prepared;
   try {
     prepared =
-      target.kind === 'local' ? await prepareLocal(target.cluster) : await prepareExternal(target);
+      target.kind === 'local'
+        ? await prepareLocal(target.cluster)
+        : target.kind === 'profile'
+          ? await prepareProfile(target)
+          : await prepareExternal(target);
   } catch (error) {
     if (error instanceof TargetError) throw new UsageError(error.message, { cause: error });
     throw error;

@@ -14,6 +14,8 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { withCheckSignal } from './abort.ts';
 import { History } from './history.ts';
+import { CONTRACT_ONLY, PROFILE_CHECKS, missingProfileNeed } from './profile-checks.ts';
+import type { ProfileCheckContext } from './profile-checks.ts';
 import { DEFAULT_CHECK_SETTINGS } from './types.ts';
 import type {
   CheckSettings,
@@ -28,9 +30,12 @@ import type {
 import { StepError } from '../../core/errors.ts';
 import { EXIT } from '../../core/exit-codes.ts';
 import type { ExitCode } from '../../core/exit-codes.ts';
+import type { ProfileActions } from '../profile/actions.ts';
 
 export interface RunOptions {
   target: Target;
+  /** A profile target: checks run through its actions (profile-checks.ts), or are SKIPPED. */
+  profile?: ProfileActions;
   description: TargetDescription;
   checks: readonly CheckDefinition[];
   store: StoreInspector | undefined;
@@ -90,17 +95,24 @@ function isTransportError(error: unknown): boolean {
 /** How long an aborted check gets to unwind before the run goes on without it. */
 const ABORT_GRACE_MS = 5_000;
 
+/** Why a check cannot run against a profile target, or undefined when it can. */
+function missingForProfile(check: CheckDefinition, actions: ProfileActions): string | undefined {
+  const viaProfile = PROFILE_CHECKS[check.id];
+  if (viaProfile !== undefined) return missingProfileNeed(viaProfile, actions.profile);
+  const only = CONTRACT_ONLY[check.id];
+  return only === undefined
+    ? 'contract-only for now: it needs the CONTRACT.md routes, which a profile does not describe'
+    : `contract-only: ${only}`;
+}
+
 async function runOne(
-  check: CheckDefinition,
-  ctx: Omit<CheckContext, 'signal'>,
+  run: (signal: AbortSignal) => Promise<Outcome>,
   timeoutMs: number,
 ): Promise<Outcome & { error?: boolean }> {
   const controller = new AbortController();
   // Every request of the check listens to it: hundreds at once in the concurrency checks.
   setMaxListeners(0, controller.signal);
-  const running = withCheckSignal(controller.signal, () =>
-    check.run({ ...ctx, signal: controller.signal }),
-  );
+  const running = withCheckSignal(controller.signal, () => run(controller.signal));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -128,6 +140,27 @@ function verdictOf(check: CheckDefinition, outcome: Outcome & { error?: boolean 
   return outcome.verdict;
 }
 
+function profileContext(
+  ctx: Omit<CheckContext, 'signal'>,
+  target: Target,
+  actions: ProfileActions,
+  signal: AbortSignal,
+): ProfileCheckContext {
+  const { settings, store, history, log } = ctx;
+  const { profile } = actions;
+  return {
+    profile,
+    actions,
+    nodes: target.nodes,
+    entry: target.entry,
+    settings,
+    store,
+    history,
+    log,
+    signal,
+  };
+}
+
 export function exitCodeOf(results: readonly CheckResult[], strict: boolean): ExitCode {
   if (results.some((r) => r.verdict === 'FAIL')) return EXIT.fail;
   if (strict && results.some((r) => r.verdict === 'NON_STRICT' && r.level === 'SHOULD'))
@@ -153,7 +186,10 @@ export async function runChecks(
 
   const execute = async (check: CheckDefinition): Promise<void> => {
     const base = { id: check.id, title: check.title, level: check.level, refs: check.refs };
-    const reason = missingNeed(check, target, store, faults);
+    const reason =
+      options.profile === undefined
+        ? missingNeed(check, target, store, faults)
+        : missingForProfile(check, options.profile);
     if (reason) {
       results.set(check.id, {
         ...base,
@@ -174,8 +210,14 @@ export async function runChecks(
       user: () => `u${stamp}-${(users++).toString(36)}`,
       log: (m) => log(`${check.id} ${m}`),
     };
+    const viaProfile = PROFILE_CHECKS[check.id];
+    const profile = options.profile;
+    const run =
+      profile === undefined || viaProfile === undefined
+        ? (signal: AbortSignal) => check.run({ ...ctx, signal })
+        : (signal: AbortSignal) => viaProfile.run(profileContext(ctx, target, profile, signal));
     const t0 = performance.now();
-    const outcome = await runOne(check, ctx, checkTimeoutMs);
+    const outcome = await runOne(run, checkTimeoutMs);
     const verdict = verdictOf(check, outcome);
     results.set(check.id, {
       ...base,

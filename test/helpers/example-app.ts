@@ -1,0 +1,60 @@
+/**
+ * An example app (examples/NAME/app.ts) on 2 nodes behind nginx with a real redis, for one tap
+ * test, and its profile loaded with the test's URLs. Everything stops at teardown.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
+import { freePorts } from '../../orchestrator/ports.ts';
+import { ManagedProcess } from '../../orchestrator/process.ts';
+import { parseProfile } from '../../scenarios/profile/load.ts';
+import type { Profile } from '../../scenarios/profile/types.ts';
+import { nginxFor } from './nginx.ts';
+import { redisFor } from './services.ts';
+
+export interface ExampleOptions {
+  /** The folder under examples/. */
+  name: string;
+  /** The app's own environment (its password variable, idle timeout). */
+  env: Record<string, string>;
+  /** A path that answers (any status below 500) once the app is up. */
+  readyPath: string;
+  cookieName: string;
+}
+
+export async function exampleBehindNginx(t: Test, o: ExampleOptions): Promise<Profile> {
+  const redis = await redisFor(t);
+  const ports = await freePorts(2);
+  const dir = await mkdtemp(join(tmpdir(), `sessionlab-${o.name}-`));
+  t.teardown(async () => {
+    if (t.passing()) await rm(dir, { recursive: true, force: true });
+    else console.error(`sessionlab: ${o.name} logs kept in ${dir}`);
+  });
+  for (const port of ports) {
+    const url = `http://127.0.0.1:${port}`;
+    const app = new ManagedProcess({
+      name: `${o.name} at ${url}`,
+      command: process.execPath,
+      args: ['--import', 'tsx', `examples/${o.name}/app.ts`],
+      env: { ...process.env, ...o.env, PORT: String(port), REDIS_URL: redis.url },
+      cwd: PROJECT_ROOT,
+      logFile: join(dir, `${o.name}-${port}.log`),
+      ready: async () =>
+        ((await fetch(`${url}${o.readyPath}`).catch(() => undefined))?.status ?? 500) < 500,
+      readyTimeoutMs: 20_000,
+    });
+    await app.start();
+    t.teardown(() => app.stop());
+  }
+  const nginx = await nginxFor(t, {
+    upstreams: ports.map((port) => ({ host: '127.0.0.1', port })),
+    cookieName: o.cookieName,
+  });
+  const file = `examples/${o.name}/profile.json`;
+  return parseProfile(await readFile(join(PROJECT_ROOT, file), 'utf8'), file, o.env, {
+    entry: nginx.entry,
+    nodes: ports.map((port) => `http://127.0.0.1:${port}`),
+  });
+}
