@@ -114,13 +114,6 @@ export const COOKIE_MUTANTS: Mutant[] = [
     handle: echoCookie((request, reply) => routeOf(request) === '/me' && reply.status === 401),
   },
   {
-    name: 'cookie-on-contract',
-    description:
-      'GET /contract re-sends the session cookie it was sent (a save-every-request middleware)',
-    checks: ['SL-CT-02'],
-    handle: echoCookie((request) => routeOf(request) === '/contract'),
-  },
-  {
     name: 'failed-login-clears-cookie',
     description: 'a wrong password clears the cookie the client held (its session is lost to it)',
     checks: ['SL-FX-04'],
