@@ -4,6 +4,9 @@
 import t from 'tap';
 import { runControls } from '../../../scenarios/conformance/controls.ts';
 
+// Every flaw's rolling restart and checks, one after another: minutes on a loaded 2-core machine.
+t.setTimeout(480_000);
+
 t.test('each flaw is caught by the checks it targets (memcached)', async (t) => {
   const results = await runControls('memcached', 2);
   for (const r of results)

@@ -6,6 +6,9 @@ import { CATALOGUE } from '../../../scenarios/conformance/catalogue.ts';
 import { runControls } from '../../../scenarios/conformance/controls.ts';
 import { FLAWS, isFlaw } from '../../../reference-servers/flaws.ts';
 
+// Every flaw's rolling restart and checks, one after another: minutes on a loaded 2-core machine.
+t.setTimeout(480_000);
+
 t.test('every MUST check has a flaw that proves it, and every flaw targets a check', async (t) => {
   const unproven = CATALOGUE.filter((c) => c.level === 'MUST' && c.provenBy.length === 0).map(
     (c) => c.id,
