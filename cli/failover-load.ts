@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { startCluster } from '../orchestrator/cluster.ts';
-import { runFailoverLoad } from '../scenarios/bench/failover-load.ts';
+import { resolveFailoverLoadOptions, runFailoverLoad } from '../scenarios/bench/failover-load.ts';
 import { defaultRunDir } from './cluster-flags.ts';
 import { UsageError } from '../core/errors.ts';
 import { EXIT } from '../core/exit-codes.ts';
@@ -54,6 +54,7 @@ export function registerFailoverLoad(program: Command): void {
         beforeMs: integer('--before', flags.before),
         afterMs: integer('--after', flags.after),
       };
+      resolveFailoverLoadOptions(options); // bad numbers fail before anything starts
       const replicaAcks =
         flags.replicaAcks === undefined ? 1 : integer('--replica-acks', flags.replicaAcks);
       const cluster = await startCluster({

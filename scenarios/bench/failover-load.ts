@@ -79,13 +79,26 @@ function checkCount(field: string, value: number, min: number, max: number): num
   );
 }
 
-export async function runFailoverLoad(input: FailoverLoadOptions): Promise<FailoverLoadReport> {
+export type LoadShape = Pick<
+  FailoverLoadOptions,
+  'concurrency' | 'sessions' | 'beforeMs' | 'afterMs' | 'maxRequests'
+>;
+
+/** The load's numbers, checked and defaulted; throws InvalidOptionError naming a bad one. */
+export function resolveFailoverLoadOptions(input: LoadShape) {
   const d = DEFAULT_FAILOVER_LOAD_OPTIONS;
-  const concurrency = checkCount('concurrency', input.concurrency ?? d.concurrency, 1, 256);
-  const sessionCount = checkCount('sessions', input.sessions ?? d.sessions, 1, 10_000);
-  const beforeMs = checkCount('beforeMs', input.beforeMs ?? d.beforeMs, 0, 600_000);
-  const afterMs = checkCount('afterMs', input.afterMs ?? d.afterMs, 0, 600_000);
-  const maxRequests = checkCount('maxRequests', input.maxRequests ?? d.maxRequests, 1, 10_000_000);
+  return {
+    concurrency: checkCount('concurrency', input.concurrency ?? d.concurrency, 1, 256),
+    sessionCount: checkCount('sessions', input.sessions ?? d.sessions, 1, 10_000),
+    beforeMs: checkCount('beforeMs', input.beforeMs ?? d.beforeMs, 0, 600_000),
+    afterMs: checkCount('afterMs', input.afterMs ?? d.afterMs, 0, 600_000),
+    maxRequests: checkCount('maxRequests', input.maxRequests ?? d.maxRequests, 1, 10_000_000),
+  };
+}
+
+export async function runFailoverLoad(input: FailoverLoadOptions): Promise<FailoverLoadReport> {
+  const { concurrency, sessionCount, beforeMs, afterMs, maxRequests } =
+    resolveFailoverLoadOptions(input);
   const { entry, password } = input;
   const violations: string[] = [];
   const violate = (text: string): void => {

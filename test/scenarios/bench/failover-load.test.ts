@@ -77,3 +77,13 @@ t.test(
     t.match(stdout, /failover-load: \d+ requests, failover \d+ ms, .* 0 violation\(s\)\n$/);
   },
 );
+
+t.test('bad numbers exit with code 5 before anything starts', async (t) => {
+  const failure = await run(process.execPath, [bin, 'failover-load', '--concurrency', '0']).catch(
+    (error: unknown) => error as { code: number; stderr: string },
+  );
+  t.match(failure, {
+    code: 5,
+    stderr: /^sessionlab: invalid concurrency 0: expected an integer from 1 to 256\n$/,
+  });
+});
