@@ -7,6 +7,7 @@ import { InvalidOptionError, UsageError } from '../core/errors.ts';
 import { EXIT } from '../core/exit-codes.ts';
 import { registerBench } from './bench.ts';
 import { registerConformance } from './conformance.ts';
+import { registerFailoverLoad } from './failover-load.ts';
 import { registerFault } from './fault.ts';
 import { registerLab } from './lab.ts';
 import { registerMutate } from './mutate.ts';
@@ -25,6 +26,7 @@ const program = new Command('sessionlab')
 for (const register of [
   registerUp,
   registerFault,
+  registerFailoverLoad,
   registerConformance,
   registerProfile,
   registerReport,

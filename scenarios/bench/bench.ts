@@ -294,5 +294,8 @@ function counterSource(
   const services = spec.store === null ? undefined : stores.get(spec.store);
   if (services === undefined) return undefined;
   const kind = services.kind === 'memcached' ? 'memcached' : 'redis';
-  return { kind, endpoints: services.endpoints };
+  // Sentinel: the primary's counters only (its replicas replay the writes; sentinels ping).
+  const endpoints =
+    services.kind === 'redis-sentinel' ? services.endpoints.slice(0, 1) : services.endpoints;
+  return { kind, endpoints };
 }

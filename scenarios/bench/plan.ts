@@ -8,7 +8,9 @@
  *   standard: that, plus write, mixed, login-churn and anon direct for engine and
  *          express-session on the first store, and read through nginx for express-nosession
  *          too. 3 repetitions of 5 s for the rows the ratios come from (direct, not anon), one
- *          for the side rows (nginx, anon) unless `full`: about 4 minutes.
+ *          for the side rows (nginx, anon) unless `full`; and login-churn direct on the engine
+ *          over redis-sentinel with replicaAcks 0 and 1 (the cost of WAIT), a side row too:
+ *          about 4 minutes.
  * With any of them, the plan is the cross product of what they select (a target only gets the
  * workloads it supports).
  */
@@ -17,7 +19,7 @@ import { BALANCE_MODES } from '../../nginx/render.ts';
 import type { BalanceMode } from '../../nginx/render.ts';
 import { InvalidOptionError } from '../../core/errors.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
-import { catalogue } from './targets.ts';
+import { WAIT_TARGETS, catalogue } from './targets.ts';
 import type { TargetSpec } from './targets.ts';
 import { WORKLOADS } from './workloads.ts';
 
@@ -197,6 +199,7 @@ function fixedMatrix(quick: boolean): MatrixRow[] {
       paths: ['direct'],
     },
     { targets: [...sessionTargets, 'express-nosession'], workloads: ['read'], paths: ['nginx'] },
+    { targets: WAIT_TARGETS, workloads: ['login-churn'], paths: ['direct'] },
   ];
 }
 
@@ -232,7 +235,7 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
             row.targets.some((glob) => matches(glob.replace('{store}', primary), target.name)),
         );
         if (!wanted || !target.workloads.includes(workload)) continue;
-        const side = custom === undefined && !options.full && !isRatioRow(path, workload);
+        const side = custom === undefined && !options.full && !isRatioRow(target, path, workload);
         planned.push({ target, workload, path, reps: side ? 1 : options.reps });
       }
     }
@@ -240,9 +243,12 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
   return planned;
 }
 
-/** Rows the ratios and goals are read from: direct to one node, a workload with sessions. */
-function isRatioRow(path: BenchPath, workload: Workload): boolean {
-  return path === 'direct' && workload !== 'anon';
+/**
+ * Rows the ratios and goals are read from: direct to one node, a workload with sessions, not the
+ * side comparison of WAIT.
+ */
+function isRatioRow(target: TargetSpec, path: BenchPath, workload: Workload): boolean {
+  return path === 'direct' && workload !== 'anon' && target.replicaAcks === undefined;
 }
 
 /** Seconds the measurements take (start-up not included). */

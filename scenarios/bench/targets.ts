@@ -30,7 +30,15 @@ export interface TargetSpec {
   /** True when requests carry real sessions (false: a same-shaped cookie nobody reads). */
   sessions: boolean;
   workloads: readonly Workload[];
+  /** Redis replicas each lifecycle write waits for (store option `replicaAcks`). @default 0 */
+  replicaAcks?: number;
 }
+
+/**
+ * The cost of WAIT: login-churn on the engine over Sentinel (1 primary, 2 replicas), without and
+ * with one replica acknowledging each login and logout.
+ */
+export const WAIT_TARGETS = ['engine-redis-sentinel-wait0', 'engine-redis-sentinel-wait1'] as const;
 
 /** The target whose read rate is the load generator's ceiling (reference-servers/bench/static-http.ts). */
 export const LOAD_CEILING_TARGET = 'static-http';
@@ -63,6 +71,16 @@ export function catalogue(stores: readonly StoreKind[]): TargetSpec[] {
   if (stores.includes('redis')) {
     const raw = { name: 'raw-ioredis-get', impl: 'raw-ioredis-get', store: 'redis' } as const;
     targets.push({ ...raw, sessions: false, workloads: ['read'] });
+  }
+  for (const replicaAcks of [0, 1]) {
+    targets.push({
+      name: `engine-redis-sentinel-wait${replicaAcks}`,
+      impl: 'engine',
+      store: 'redis-sentinel',
+      sessions: true,
+      workloads: ['login-churn'],
+      replicaAcks,
+    });
   }
   // The load generator's ceiling: the fastest answer node:http can give.
   targets.push({
@@ -160,6 +178,7 @@ async function startNode(
     trustedProxies: [PROXY_ADDRESS],
     flaws: [],
     logLevel: 'warn',
+    ...(spec.replicaAcks === undefined ? {} : { replicaAcks: spec.replicaAcks }),
     ...(options.cpuProfileDir === undefined
       ? {}
       : {

@@ -160,3 +160,38 @@ t.test('constant-rate mode takes only the read workload', async (t) => {
     stderr: /constant-rate mode measures the read workload only/,
   });
 });
+
+t.test('the WAIT rows: login-churn over Sentinel with replicaAcks 0 and 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sessionlab-bench-wait-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const json = join(dir, 'bench.json');
+  const runDir = join(dir, 'run');
+  const { stdout } = await run(
+    process.execPath,
+    [
+      bin,
+      'bench',
+      ...['--targets', 'engine-redis-sentinel-wait*', '--workloads', 'login-churn'],
+      ...['--paths', 'direct', '--reps', '1', '--duration', '1', '--warmup', '0'],
+      ...['--connections', '4', '--json', json, '--run-dir', runDir],
+    ],
+    { timeout: 120_000 },
+  );
+  const report = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
+  t.same(
+    report.results.map((r) => [r.target, r.workload, r.path]),
+    [
+      ['engine-redis-sentinel-wait0', 'login-churn', 'direct'],
+      ['engine-redis-sentinel-wait1', 'login-churn', 'direct'],
+    ],
+  );
+  const [without, withAcks] = report.results;
+  for (const result of report.results) {
+    t.ok(result.rps.median > 0, `${result.target} answered logins`);
+    t.equal(result.non2xx, 0, `${result.target}: every login and logout succeeded`);
+  }
+  t.equal(without?.storeOpsPerRequest?.wait, undefined, 'replicaAcks 0 never sends WAIT');
+  t.ok((withAcks?.storeOpsPerRequest?.wait ?? 0) > 0, 'replicaAcks 1 sends WAIT on the primary');
+  t.match(stdout, /\| engine-redis-sentinel-wait1 \| login-churn \| direct \| 1 \|/);
+  t.same(await processesMentioning(runDir), [], 'the sentinels, redis and every node are stopped');
+});

@@ -53,7 +53,7 @@ t.test(
   'the full matrix adds every workload on the first store and nginx for the baseline',
   async (t) => {
     const planned = plan({});
-    t.equal(planned.length, 19);
+    t.equal(planned.length, 21);
     t.ok(planned.includes('static-http read direct'), 'the load ceiling is measured');
     for (const workload of ['read', 'write', 'mixed', 'login-churn', 'anon']) {
       t.ok(planned.includes(`engine-redis ${workload} direct`), `engine-redis ${workload}`);
@@ -61,6 +61,8 @@ t.test(
     }
     t.ok(planned.includes('express-nosession read nginx'));
     t.notOk(planned.includes('engine-memcached write direct'));
+    t.ok(planned.includes('engine-redis-sentinel-wait0 login-churn direct'), 'WAIT: without');
+    t.ok(planned.includes('engine-redis-sentinel-wait1 login-churn direct'), 'WAIT: with');
   },
 );
 
@@ -107,6 +109,12 @@ t.test('the ratio rows keep every repetition; side rows get one unless --full', 
   t.equal(standard['raw-ioredis-get read direct'], 3);
   t.equal(standard['engine-redis read nginx'], 1);
   t.equal(standard['engine-redis anon direct'], 1);
+  t.equal(
+    standard['engine-redis-sentinel-wait0 login-churn direct'],
+    1,
+    'the WAIT rows are side rows',
+  );
+  t.equal(standard['engine-redis-sentinel-wait1 login-churn direct'], 1);
   t.ok(
     Object.values(reps({ full: true })).every((n) => n === 3),
     '--full: every row 3 runs',
