@@ -25,12 +25,13 @@ export function replicaAcksPolicy(
     throw new InvalidOptionError(
       `invalid replicaAcks ${replicas}: expected an integer from 0 to 16`,
     );
+  if (replicas === 0) return undefined;
   // WAIT must answer before the command deadline, or every slow ack reads as a dead store.
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs >= commandTimeoutMs)
     throw new InvalidOptionError(
       `invalid replicaAckTimeoutMs ${timeoutMs}: expected a positive integer below timeoutMs (${commandTimeoutMs})`,
     );
-  return replicas === 0 ? undefined : { replicas, timeoutMs };
+  return { replicas, timeoutMs };
 }
 
 /**

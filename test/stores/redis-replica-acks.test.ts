@@ -17,6 +17,10 @@ t.test('replicaAckTimeoutMs must stay below the command deadline', async (t) => 
   t.throws(() => new RedisStore({ url: 'redis://127.0.0.1:1', replicaAcks: -1 }), {
     message: 'invalid replicaAcks -1: expected an integer from 0 to 16',
   });
+  // Without replicas to wait for, the ack deadline is unused: a short command deadline is fine.
+  const plain = new RedisStore({ url: 'redis://127.0.0.1:1', timeoutMs: 500 });
+  t.equal(plain.kind, 'redis');
+  await plain.close();
 });
 
 t.test('with replicaAcks a lifecycle write fails closed once no replica takes it', async (t) => {
