@@ -134,6 +134,11 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
   async destroyAllForUser(user: string): Promise<number> {
     const userKey = this.userKey(user);
     const ids = await this.call('userSessions', () => this.store.userSessions(userKey));
+    return this.endSessions(user, userKey, ids);
+  }
+
+  /** Destroys the sessions `ids` of `user`, then drops them from the index; how many were live. */
+  async endSessions(user: string, userKey: string, ids: readonly string[]): Promise<number> {
     const existed = await Promise.all(
       ids.map((id) => this.call('destroy', () => this.store.destroy(id))),
     );

@@ -101,6 +101,11 @@ export interface SessionOptions {
   forceSecureCookie?: boolean;
   /** Random bytes in a session id (256 bits). @default 32 */
   idBytes?: number;
+  /**
+   * Live sessions one user may hold (ASVS V3/V7 concurrent session limit); a login beyond it
+   * ends the user's oldest sessions. 0 means no limit. @default 100
+   */
+  maxSessionsPerUser?: number;
   /** Negative controls only. @default {} */
   unsafe?: UnsafeFlaws;
 }
@@ -117,6 +122,7 @@ export const DEFAULT_SESSION_OPTIONS = {
   trustedProxies: [],
   forceSecureCookie: false,
   idBytes: 32,
+  maxSessionsPerUser: 100,
 } as const;
 
 export interface ResolvedSessionOptions {
@@ -133,6 +139,7 @@ export interface ResolvedSessionOptions {
   encryptionKeys: readonly RingKey[];
   trustedProxies: BlockList;
   forceSecureCookie: boolean;
+  maxSessionsPerUser: number;
   idBytes: number;
   unsafe: UnsafeFlaws;
 }
@@ -226,6 +233,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
   checkLifetimeOptions(options);
   checkInteger('touchAfterMs', options.touchAfterMs, 0);
   checkInteger('idBytes', options.idBytes, 32);
+  checkInteger('maxSessionsPerUser', options.maxSessionsPerUser, 0);
   if (options.forceSecureCookie !== undefined && typeof options.forceSecureCookie !== 'boolean') {
     throw new InvalidOptionError(
       `invalid forceSecureCookie ${String(options.forceSecureCookie)}: expected true | false`,
@@ -254,6 +262,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
       options.trustedProxies ?? DEFAULT_SESSION_OPTIONS.trustedProxies,
     ),
     forceSecureCookie: options.forceSecureCookie ?? DEFAULT_SESSION_OPTIONS.forceSecureCookie,
+    maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_SESSION_OPTIONS.maxSessionsPerUser,
     idBytes: options.unsafe?.weakIdBytes ?? options.idBytes ?? DEFAULT_SESSION_OPTIONS.idBytes,
     unsafe: { ...options.unsafe },
   };
