@@ -106,6 +106,12 @@ export interface SessionOptions {
    * ends the user's oldest sessions. 0 means no limit. @default 100
    */
   maxSessionsPerUser?: number;
+  /**
+   * Secret (>= 32 characters) keying the user-index hash (HMAC-SHA-256), so index keys cannot be
+   * matched against a list of user names. Its own secret, not derived from signingKeys: rotating
+   * those must not move the index. Unset: the unkeyed SHA-256 of older versions. @default unset
+   */
+  userIndexSecret?: string;
   /** Negative controls only. @default {} */
   unsafe?: UnsafeFlaws;
 }
@@ -140,6 +146,7 @@ export interface ResolvedSessionOptions {
   trustedProxies: BlockList;
   forceSecureCookie: boolean;
   maxSessionsPerUser: number;
+  userIndexSecret: string | undefined;
   idBytes: number;
   unsafe: UnsafeFlaws;
 }
@@ -234,6 +241,13 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
   checkInteger('touchAfterMs', options.touchAfterMs, 0);
   checkInteger('idBytes', options.idBytes, 32);
   checkInteger('maxSessionsPerUser', options.maxSessionsPerUser, 0);
+  const { userIndexSecret } = options;
+  if (
+    userIndexSecret !== undefined &&
+    (typeof userIndexSecret !== 'string' || userIndexSecret.length < 32)
+  ) {
+    throw new InvalidOptionError('invalid userIndexSecret: expected a string of >= 32 characters');
+  }
   if (options.forceSecureCookie !== undefined && typeof options.forceSecureCookie !== 'boolean') {
     throw new InvalidOptionError(
       `invalid forceSecureCookie ${String(options.forceSecureCookie)}: expected true | false`,
@@ -263,6 +277,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     ),
     forceSecureCookie: options.forceSecureCookie ?? DEFAULT_SESSION_OPTIONS.forceSecureCookie,
     maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_SESSION_OPTIONS.maxSessionsPerUser,
+    userIndexSecret: options.userIndexSecret,
     idBytes: options.unsafe?.weakIdBytes ?? options.idBytes ?? DEFAULT_SESSION_OPTIONS.idBytes,
     unsafe: { ...options.unsafe },
   };

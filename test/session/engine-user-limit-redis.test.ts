@@ -3,6 +3,7 @@
  * sessions the user has had. Work is counted with INFO commandstats, never timed.
  */
 import t from 'tap';
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { generateId } from '../../session/signing.ts';
 import { RedisStore } from '../../stores/redis.ts';
@@ -71,7 +72,13 @@ t.test('a login under the limit costs the same with 1 or 3,000 prior sessions', 
 
 t.test('over the limit, the oldest sessions end and the next login stays bounded', async (t) => {
   const limit = 100;
-  const node = await startTestNode(t, { store, signingKeys: KEYS, maxSessionsPerUser: limit });
+  // The first login ends 2,900 sessions at once: a long store deadline, this machine is shared.
+  const node = await startTestNode(t, {
+    store,
+    signingKeys: KEYS,
+    maxSessionsPerUser: limit,
+    storeTimeoutMs: 30_000,
+  });
   const user = 'over';
   const ids = await seed(node, user, PRIOR);
   await measuredLogin(node, user);
@@ -105,3 +112,25 @@ t.test('an index written as a plain set (before sorted sets) is still read', asy
   t.equal(await admin.type(`sl:u:{${userKey}}`), 'zset', 'converted on login');
   t.same((await node.request('POST', '/logout-all', { cookie })).body, { ended: 3 });
 });
+
+t.test(
+  'with userIndexSecret the index key is a keyed hash, kept across key rotation',
+  async (t) => {
+    const userIndexSecret = 'u'.repeat(32);
+    const k2 = { id: 'k2', secret: 'y'.repeat(32) };
+    const before = await startTestNode(t, { store, signingKeys: KEYS, userIndexSecret });
+    const after = await startTestNode(t, { store, signingKeys: [k2, ...KEYS], userIndexSecret });
+    const user = 'zoe-keyed';
+    const cookie = cookieFrom(await before.request('POST', '/login', { body: { user } }));
+    const unkeyed = createHash('sha256').update(`user:${user}`).digest('base64url').slice(0, 22);
+    t.equal(await admin.exists(`sl:u:{${unkeyed}}`), 0, 'not the unsalted SHA-256 of the name');
+    const keys = await admin.keys('sl:u:*');
+    t.ok(keys.includes(`sl:u:{${before.engine.userKey(user)}}`), 'the keyed index exists');
+    t.notOk(
+      keys.some((key) => key.includes(user)),
+      'no index key holds the name',
+    );
+    t.equal(after.engine.userKey(user), before.engine.userKey(user), 'rotation keeps the key');
+    t.same((await after.request('POST', '/logout-all', { cookie })).body, { ended: 1 });
+  },
+);
