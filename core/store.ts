@@ -65,11 +65,15 @@ export interface SessionStore {
   /** Deletes a session; true when it existed. */
   destroy(id: string): Promise<boolean>;
   /**
-   * Records that `id` belongs to the user, prunes ids whose sessions are gone. The index then
+   * Records that `id` belongs to the user, prunes ids whose sessions are gone (with
+   * `maxSessions`, only once the index holds more than that). The index then
    * lives at least `ttlMs` more (the session's absolute lifetime; 0: forever, for sessions with
    * none); nothing else shortens it, so it outlives every session activity keeps alive.
+   * With `maxSessions` > 0 it resolves with the ids of the user's live sessions beyond that many
+   * (oldest login first, never `id`), still indexed: the caller ends and unindexes them. The work
+   * is bounded by `maxSessions`, not by how many sessions the user has ever had.
    */
-  indexUser(userKey: string, id: string, ttlMs: number): Promise<void>;
+  indexUser(userKey: string, id: string, ttlMs: number, maxSessions?: number): Promise<string[]>;
   /** Session ids recorded for the user (possibly including ids already gone). */
   userSessions(userKey: string): Promise<string[]>;
   /** Removes ids from the user's index (the whole index when `ids` is omitted). */

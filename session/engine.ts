@@ -4,7 +4,7 @@
  * which enforces the deadline and turns any store failure into StoreUnavailableError — never
  * into "no session" (fail closed, ASVS 5.0 16.5.3).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionlabError, StoreUnavailableError } from '../core/errors.ts';
@@ -134,6 +134,11 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
   async destroyAllForUser(user: string): Promise<number> {
     const userKey = this.userKey(user);
     const ids = await this.call('userSessions', () => this.store.userSessions(userKey));
+    return this.endSessions(user, userKey, ids);
+  }
+
+  /** Destroys the sessions `ids` of `user`, then drops them from the index; how many were live. */
+  async endSessions(user: string, userKey: string, ids: readonly string[]): Promise<number> {
     const existed = await Promise.all(
       ids.map((id) => this.call('destroy', () => this.store.destroy(id))),
     );
@@ -206,9 +211,14 @@ export class SessionEngine extends EventEmitter<{ session: [SessionEvent] }> {
     return createHash('sha256').update(id).digest('base64url').slice(0, 10);
   }
 
-  /** The user index key: a hash, so user names do not appear in store keys. */
+  /**
+   * The user index key: a hash, so user names do not appear in store keys; keyed (HMAC) with
+   * `userIndexSecret` when set, so it cannot be reversed from a list of names either.
+   */
   userKey(user: string): string {
-    return createHash('sha256').update(`user:${user}`).digest('base64url').slice(0, 22);
+    const secret = this.options.userIndexSecret;
+    const hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+    return hash.update(`user:${user}`).digest('base64url').slice(0, 22);
   }
 }
 

@@ -101,6 +101,17 @@ export interface SessionOptions {
   forceSecureCookie?: boolean;
   /** Random bytes in a session id (256 bits). @default 32 */
   idBytes?: number;
+  /**
+   * Live sessions one user may hold (ASVS V3/V7 concurrent session limit); a login beyond it
+   * ends the user's oldest sessions. 0 means no limit. @default 100
+   */
+  maxSessionsPerUser?: number;
+  /**
+   * Secret (>= 32 characters) keying the user-index hash (HMAC-SHA-256), so index keys cannot be
+   * matched against a list of user names. Its own secret, not derived from signingKeys: rotating
+   * those must not move the index. Unset: the unkeyed SHA-256 of older versions. @default unset
+   */
+  userIndexSecret?: string;
   /** Negative controls only. @default {} */
   unsafe?: UnsafeFlaws;
 }
@@ -117,6 +128,7 @@ export const DEFAULT_SESSION_OPTIONS = {
   trustedProxies: [],
   forceSecureCookie: false,
   idBytes: 32,
+  maxSessionsPerUser: 100,
 } as const;
 
 export interface ResolvedSessionOptions {
@@ -133,6 +145,8 @@ export interface ResolvedSessionOptions {
   encryptionKeys: readonly RingKey[];
   trustedProxies: BlockList;
   forceSecureCookie: boolean;
+  maxSessionsPerUser: number;
+  userIndexSecret: string | undefined;
   idBytes: number;
   unsafe: UnsafeFlaws;
 }
@@ -226,6 +240,14 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
   checkLifetimeOptions(options);
   checkInteger('touchAfterMs', options.touchAfterMs, 0);
   checkInteger('idBytes', options.idBytes, 32);
+  checkInteger('maxSessionsPerUser', options.maxSessionsPerUser, 0);
+  const { userIndexSecret } = options;
+  if (
+    userIndexSecret !== undefined &&
+    (typeof userIndexSecret !== 'string' || userIndexSecret.length < 32)
+  ) {
+    throw new InvalidOptionError('invalid userIndexSecret: expected a string of >= 32 characters');
+  }
   if (options.forceSecureCookie !== undefined && typeof options.forceSecureCookie !== 'boolean') {
     throw new InvalidOptionError(
       `invalid forceSecureCookie ${String(options.forceSecureCookie)}: expected true | false`,
@@ -254,6 +276,8 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
       options.trustedProxies ?? DEFAULT_SESSION_OPTIONS.trustedProxies,
     ),
     forceSecureCookie: options.forceSecureCookie ?? DEFAULT_SESSION_OPTIONS.forceSecureCookie,
+    maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_SESSION_OPTIONS.maxSessionsPerUser,
+    userIndexSecret: options.userIndexSecret,
     idBytes: options.unsafe?.weakIdBytes ?? options.idBytes ?? DEFAULT_SESSION_OPTIONS.idBytes,
     unsafe: { ...options.unsafe },
   };

@@ -234,8 +234,11 @@ export class Session {
     if (user === undefined) return;
     const engine = this.#engine;
     const userKey = engine.userKey(user);
-    const ttlMs = engine.options.absoluteTimeoutMs;
-    await engine.call('indexUser', () => engine.store.indexUser(userKey, id, ttlMs));
+    const { absoluteTimeoutMs: ttlMs, maxSessionsPerUser } = engine.options;
+    const overflow = await engine.call('indexUser', () =>
+      engine.store.indexUser(userKey, id, ttlMs, maxSessionsPerUser),
+    );
+    if (overflow.length > 0) await engine.endSessions(user, userKey, overflow);
   }
 
   /**

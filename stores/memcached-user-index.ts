@@ -45,13 +45,26 @@ export class MemcachedUserIndex {
     this.#maxCasRetries = maxCasRetries;
   }
 
-  /** Adds `id`; the index then lives at least `ttlMs` more (0: forever, no absolute lifetime). */
-  async add(userKey: string, id: string, ttlMs: number, deadline: number): Promise<void> {
+  /**
+   * Adds `id`; the index then lives at least `ttlMs` more (0: forever, no absolute lifetime).
+   * Resolves with the ids of live sessions beyond `maxSessions` (0: none), oldest first.
+   */
+  async add(
+    userKey: string,
+    id: string,
+    ttlMs: number,
+    maxSessions: number,
+    deadline: number,
+  ): Promise<string[]> {
     const change = (ids: readonly string[]): string[] =>
       ids.includes(id) ? [...ids] : [...ids, id];
     const expiresAt = (current: number | undefined, now: number): number =>
       ttlMs <= 0 || current === 0 ? 0 : Math.max(current ?? 0, now + ttlMs);
-    await this.#update(userKey, { change, keep: id, expiresAt }, deadline);
+    const ids = await this.#update(userKey, { change, keep: id, expiresAt }, deadline);
+    if (maxSessions <= 0) return [];
+    // Ids are appended at login, so the oldest come first.
+    const others = ids.filter((other) => other !== id);
+    return others.slice(0, Math.max(0, others.length + 1 - maxSessions));
   }
 
   async list(userKey: string, deadline: number): Promise<string[]> {
@@ -73,13 +86,14 @@ export class MemcachedUserIndex {
     await this.#update(userKey, { change, expiresAt: (current) => current ?? 0 }, deadline);
   }
 
-  async #update(userKey: string, update: IndexChange, deadline: number): Promise<void> {
+  /** Applies the change; resolves with the ids written (the live ones, plus `keep`). */
+  async #update(userKey: string, update: IndexChange, deadline: number): Promise<string[]> {
     const key = userIndexKey(this.#prefix, userKey);
     for (let attempt = 0; ; attempt++) {
       const item = await this.#client.gets(key, deadline);
       const current = decodeIndex(key, item?.value);
       const changed = update.change(current?.ids ?? []);
-      if (item === undefined && changed.length === 0) return;
+      if (item === undefined && changed.length === 0) return [];
       const now = Date.now();
       const ids = await this.#prune(changed, update.keep, now, deadline);
       // An emptied index is written as [] for a second rather than deleted: a delete cannot be
@@ -95,7 +109,7 @@ export class MemcachedUserIndex {
         item === undefined
           ? await this.#client.add(key, text, exptime, deadline)
           : await this.#client.cas(key, text, item.cas, exptime, deadline);
-      if (stored) return;
+      if (stored) return ids;
       if (attempt >= this.#maxCasRetries) {
         throw new StoreConflictError(
           `memcached user index update lost ${attempt + 1} races in a row; nothing was written`,

@@ -169,8 +169,8 @@ export class MemcachedStore implements SessionStore {
     return this.#client.del(this.#key(id), this.#deadline());
   }
 
-  async indexUser(userKey: string, id: string, ttlMs: number): Promise<void> {
-    await this.#index.add(userKey, id, ttlMs, this.#deadline());
+  async indexUser(userKey: string, id: string, ttlMs: number, maxSessions = 0): Promise<string[]> {
+    return this.#index.add(userKey, id, ttlMs, maxSessions, this.#deadline());
   }
 
   async userSessions(userKey: string): Promise<string[]> {

@@ -101,7 +101,7 @@ export class MemoryStore implements SessionStore {
     return existed;
   }
 
-  async indexUser(userKey: string, id: string, ttlMs: number): Promise<void> {
+  async indexUser(userKey: string, id: string, ttlMs: number, maxSessions = 0): Promise<string[]> {
     const entry = this.#live(this.#users, userKey);
     const ids = (entry?.value ?? []).filter(
       (other) => other !== id && this.#live(this.#sessions, other) !== undefined,
@@ -110,6 +110,8 @@ export class MemoryStore implements SessionStore {
     const forever = ttlMs <= 0 || entry?.expiresAt === Infinity;
     const expiresAt = forever ? Infinity : Math.max(entry?.expiresAt ?? 0, Date.now() + ttlMs);
     this.#users.set(userKey, { value: [...ids, id], expiresAt });
+    // Oldest first (logins append), so the overflow is the front of the list.
+    return maxSessions > 0 ? ids.slice(0, Math.max(0, ids.length + 1 - maxSessions)) : [];
   }
 
   async userSessions(userKey: string): Promise<string[]> {

@@ -7,7 +7,10 @@ import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 
 /** Every migration, oldest first; a new version is a new file, never an edit of an old one. */
-export const POSTGRES_MIGRATIONS = [{ version: 1, file: '001-sessions.sql' }] as const;
+export const POSTGRES_MIGRATIONS = [
+  { version: 1, file: '001-sessions.sql' },
+  { version: 2, file: '002-user-index-limit.sql' },
+] as const;
 
 /** The schema version this code needs. */
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

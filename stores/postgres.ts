@@ -68,7 +68,7 @@ const SQL = {
     ` WHERE id = $1 AND ${LIVE}`,
   take: `DELETE FROM sl_sessions WHERE id = $1 RETURNING fields, (${LIVE}) AS live`,
   destroy: `DELETE FROM sl_sessions WHERE id = $1 RETURNING (${LIVE}) AS live`,
-  indexUser: 'SELECT sl_index_user($1, $2, $3)',
+  indexUser: 'SELECT id FROM sl_index_user($1, $2, $3, $4) AS id',
   userSessions:
     `SELECT us.session_id FROM sl_user_sessions us JOIN sl_users u USING (user_key)` +
     ` WHERE user_key = $1 AND (u.expires_at IS NULL OR u.expires_at > now())` +
@@ -199,8 +199,14 @@ export class PostgresStore implements SessionStore {
     return rows[0]?.live === true;
   }
 
-  async indexUser(userKey: string, id: string, ttlMs: number): Promise<void> {
-    await this.#query(SQL.indexUser, [userKey, id, ttlMs]);
+  async indexUser(userKey: string, id: string, ttlMs: number, maxSessions = 0): Promise<string[]> {
+    const { rows } = await this.#query<{ id: string }>(SQL.indexUser, [
+      userKey,
+      id,
+      ttlMs,
+      maxSessions,
+    ]);
+    return rows.map((row) => row.id);
   }
 
   async userSessions(userKey: string): Promise<string[]> {

@@ -79,17 +79,36 @@ return flat
 `;
 
 /**
- * KEYS[1] user index set; ARGV[1] session id; ARGV[2] ttl ms (0: sessions have no absolute
- * lifetime, so neither has the index). The index lives as long as its longest-lived session.
+ * KEYS[1] user index, a sorted set of session ids scored by login time; ARGV[1] session id;
+ * ARGV[2] ttl ms (0: sessions have no absolute lifetime, so neither has the index); ARGV[3] now
+ * (ms); ARGV[4] max sessions (0: no limit). The index lives as long as its longest-lived session.
+ * Logins older than the absolute lifetime are dropped (their sessions are over). An index written
+ * as a plain set (before sorted sets) is converted, its ids counting as logged in just now.
+ * Returns every id, oldest first, when there is no max or more than max remain (the caller
+ * checks which are live and prunes the rest), else nothing: with a max the work is bounded by it.
  */
 export const INDEX_SCRIPT = `
-redis.call('SADD', KEYS[1], ARGV[1])
-local ttl = tonumber(ARGV[2])
-local current = redis.call('PTTL', KEYS[1])
-local fresh = redis.call('SCARD', KEYS[1]) == 1
-if ttl <= 0 then redis.call('PERSIST', KEYS[1])
-elseif (current == -1 and fresh) or (current >= 0 and current < ttl) then
-  redis.call('PEXPIRE', KEYS[1], ttl)
+local key = KEYS[1]
+local now = tonumber(ARGV[3])
+if redis.call('TYPE', key).ok == 'set' then
+  local old = redis.call('SMEMBERS', key)
+  local left = redis.call('PTTL', key)
+  redis.call('DEL', key)
+  for i = 1, #old do redis.call('ZADD', key, now - 1, old[i]) end
+  if left > 0 then redis.call('PEXPIRE', key, left) end
 end
-return 1
+local fresh = redis.call('EXISTS', key) == 0
+redis.call('ZADD', key, now, ARGV[1])
+local ttl = tonumber(ARGV[2])
+local current = redis.call('PTTL', key)
+if ttl <= 0 then redis.call('PERSIST', key)
+else
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%.0f', now - ttl))
+  if (current == -1 and fresh) or (current >= 0 and current < ttl) then
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+local max = tonumber(ARGV[4])
+if max <= 0 or redis.call('ZCARD', key) > max then return redis.call('ZRANGE', key, 0, -1) end
+return {}
 `;

@@ -1,7 +1,8 @@
 /**
  * Redis session store over ioredis: standalone, Sentinel or Cluster.
  *
- * A session is one hash `<prefix>s:{<id>}`; the user index is a set `<prefix>u:{<userKey>}`.
+ * A session is one hash `<prefix>s:{<id>}`; the user index is a sorted set `<prefix>u:{<userKey>}`
+ * (ids scored by login time; an older plain-set index is still read, and converted on login).
  * The braces are hash tags, and every script touches one key, so nothing is cross-slot.
  * Commits, creation and rotation are Lua scripts (atomic; a commit never recreates a missing
  * session). A read is one read-only script (EVALSHA_RO: HGETALL + PTTL): one command, one reply.
@@ -80,7 +81,7 @@ interface ScriptCommands {
   slCommit(key: string, ...args: (string | number)[]): Promise<string[]>;
   slCreate(key: string, ...args: (string | number)[]): Promise<number>;
   slTake(key: string): Promise<string[]>;
-  slIndex(key: string, id: string, ttlMs: number): Promise<number>;
+  slIndex(key: string, ...args: (string | number)[]): Promise<string[]>;
 }
 
 type Client = Redis | Cluster;
@@ -89,7 +90,7 @@ type Client = Redis | Cluster;
 interface LifecycleWriter {
   slCreate(key: string, ...args: (string | number)[]): unknown;
   slTake(key: string): unknown;
-  slIndex(key: string, id: string, ttlMs: number): unknown;
+  slIndex(key: string, ...args: (string | number)[]): unknown;
   del(key: string): unknown;
 }
 
@@ -263,26 +264,53 @@ export class RedisStore implements SessionStore {
     return (await this.#write<number>((c) => c.del(key))) === 1;
   }
 
-  async indexUser(userKey: string, id: string, ttlMs: number): Promise<void> {
+  async indexUser(userKey: string, id: string, ttlMs: number, maxSessions = 0): Promise<string[]> {
     const key = this.#userKey(userKey);
-    await this.#write((c) => c.slIndex(key, id, ttlMs));
-    const ids = await this.userSessions(userKey);
-    // Sessions live in other slots: one EXISTS each, auto-pipelined per node.
+    const args = [id, ttlMs, Date.now(), maxSessions];
+    const ids = await this.#write<string[]>((c) => c.slIndex(key, ...args));
+    if (ids.length === 0) return [];
+    // No limit, or over it: which sessions are live (one EXISTS each, auto-pipelined per node;
+    // with a limit, at most maxSessions + 1 once the index is within its bound).
+    const others = ids.filter((other) => other !== id);
     const alive = await this.#call(() =>
-      Promise.all(ids.map((other) => this.#client.exists(this.#sessionKey(other)))),
+      Promise.all(others.map((other) => this.#client.exists(this.#sessionKey(other)))),
     );
-    const stale = ids.filter((other, i) => other !== id && alive[i] === 0);
-    if (stale.length > 0) await this.#call(() => this.#client.srem(key, ...stale));
+    const stale = others.filter((_, i) => alive[i] === 0);
+    if (stale.length > 0) await this.#call(() => this.#client.zrem(key, ...stale));
+    if (maxSessions <= 0) return [];
+    const live = others.filter((_, i) => alive[i] !== 0);
+    return live.slice(0, Math.max(0, live.length + 1 - maxSessions));
   }
 
   async userSessions(userKey: string): Promise<string[]> {
-    return this.#call(() => this.#client.smembers(this.#userKey(userKey)));
+    const key = this.#userKey(userKey);
+    return this.#either(
+      () => this.#client.zrange(key, 0, -1),
+      () => this.#client.smembers(key),
+    );
   }
 
   async unindexUser(userKey: string, ids?: readonly string[]): Promise<void> {
     const key = this.#userKey(userKey);
     if (ids === undefined) await this.#call(() => this.#client.del(key));
-    else if (ids.length > 0) await this.#call(() => this.#client.srem(key, ...ids));
+    else if (ids.length > 0) {
+      await this.#either(
+        () => this.#client.zrem(key, ...ids),
+        () => this.#client.srem(key, ...ids),
+      );
+    }
+  }
+
+  /** Runs the sorted-set form; on a user index still in the older plain-set form, the set form. */
+  async #either<T>(sorted: () => Promise<T>, plain: () => Promise<T>): Promise<T> {
+    try {
+      return await sorted();
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('WRONGTYPE'))) {
+        throw this.#unavailable(error);
+      }
+    }
+    return this.#call(plain);
   }
 
   async close(): Promise<void> {

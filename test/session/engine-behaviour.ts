@@ -133,6 +133,21 @@ export function runEngineBehaviour(t: Test, open: (t: Test) => Promise<StorePair
     );
   });
 
+  t.test('a login beyond maxSessionsPerUser ends the oldest session, on every node', async (t) => {
+    const [n1, n2] = await twoNodes(t, open, { maxSessionsPerUser: 2 });
+    const oldest = await login(n1, 'hana');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const middle = await login(n2, 'hana');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const newest = await login(n1, 'hana');
+    for (const node of [n1, n2]) {
+      t.equal((await node.request('GET', '/me', { cookie: oldest })).status, 401, 'oldest ended');
+      for (const cookie of [middle, newest])
+        t.equal((await node.request('GET', '/me', { cookie })).status, 200, 'newer ones live');
+    }
+    t.same((await n2.request('POST', '/logout-all', { cookie: newest })).body, { ended: 2 });
+  });
+
   t.test('a write over the size limit is 413 and the session keeps its data', async (t) => {
     const [n1, n2] = await twoNodes(t, open, { maxSessionBytes: 1024 });
     const cookie = await login(n1, 'gina');

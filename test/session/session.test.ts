@@ -32,12 +32,17 @@ class ObservedStore extends MemoryStore {
     return super.create(id, fields, ttlMs);
   }
 
-  override async indexUser(userKey: string, id: string, ttlMs: number): Promise<void> {
+  override async indexUser(
+    userKey: string,
+    id: string,
+    ttlMs: number,
+    maxSessions?: number,
+  ): Promise<string[]> {
     if (this.failNextIndex) {
       this.failNextIndex = false;
       throw new StoreUnavailableError('memory indexUser failed (test)');
     }
-    return super.indexUser(userKey, id, ttlMs);
+    return super.indexUser(userKey, id, ttlMs, maxSessions);
   }
 }
 

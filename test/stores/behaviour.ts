@@ -179,6 +179,34 @@ export function runStoreBehaviour(t: Test, open: (t: Test) => Promise<StorePair>
     t.same(await b.userSessions(user), []);
   });
 
+  t.test('the user index names the live sessions beyond the limit, oldest first', async (t) => {
+    const { a, b } = await open(t);
+    const user = `limit-${newId().slice(0, 8)}`;
+    const ids = Array.from({ length: 6 }, newId);
+    const index = async (store: SessionStore, id: string): Promise<string[]> => {
+      t.equal(await store.create(id, { 'm:c': '1' }, TTL), true);
+      const over = await store.indexUser(user, id, TTL, 3);
+      // Distinct login times, so "oldest" is well defined on every store.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return over;
+    };
+    const [s1, s2, s3, s4, s5, s6] = ids as [string, string, string, string, string, string];
+    t.same([await index(a, s1), await index(b, s2), await index(a, s3)], [[], [], []]);
+    t.same(await index(b, s4), [s1], 'the fourth login names the first session');
+    t.same(
+      await a.indexUser(user, s4, TTL, 3),
+      [s1],
+      'nothing is dropped until the caller ends it',
+    );
+    await a.destroy(s1);
+    await a.unindexUser(user, [s1]);
+    await b.destroy(s2);
+    t.same(await index(a, s5), [], 'a gone session does not count against the limit');
+    t.same((await b.userSessions(user)).sort(), [s3, s4, s5].sort(), 'and is pruned');
+    t.same(await index(b, s6), [s3]);
+    t.same(await a.indexUser(user, newId(), TTL, 0), [], '0: no limit');
+  });
+
   t.test(
     'the user index outlives the idle TTL of sessions that activity keeps alive',
     async (t) => {

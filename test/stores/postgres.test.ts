@@ -23,11 +23,11 @@ async function storeFor(t: Test, url = server.url, errors: Error[] = []): Promis
   return store;
 }
 
-t.test('migrate applies version 1 once, and records it', async (t) => {
-  t.same(await migratePostgres(admin), [1]);
+t.test('migrate applies every version once, and records them', async (t) => {
+  t.same(await migratePostgres(admin), [1, 2]);
   t.same(await migratePostgres(admin), [], 'a second run applies nothing');
-  const { rows } = await admin.query('SELECT version FROM sl_schema_version');
-  t.same(rows, [{ version: POSTGRES_SCHEMA_VERSION }]);
+  const { rows } = await admin.query('SELECT version FROM sl_schema_version ORDER BY version');
+  t.same(rows, [{ version: 1 }, { version: POSTGRES_SCHEMA_VERSION }]);
 });
 
 t.test('a store refuses a database without the schema and names the fix', async (t) => {
@@ -37,7 +37,7 @@ t.test('a store refuses a database without the schema and names the fix', async 
   t.teardown(() => store.close());
   await t.rejects(store.connect(), {
     code: 'SESSIONLAB_ERR_STORE_UNAVAILABLE',
-    message: `postgres at 127.0.0.1:${server.port}/unmigrated has schema version 0, this store needs 1 — run \`sessionlab store migrate --store-url <url>\``,
+    message: `postgres at 127.0.0.1:${server.port}/unmigrated has schema version 0, this store needs ${POSTGRES_SCHEMA_VERSION} — run \`sessionlab store migrate --store-url <url>\``,
   });
 });
 
@@ -125,7 +125,7 @@ t.test('`sessionlab store migrate` applies the schema and refuses other stores',
   const sessionlab = (...args: string[]) =>
     promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'bin', 'sessionlab.js'), ...args]);
   t.same(await sessionlab('store', 'migrate', '--store-url', url), {
-    stdout: 'applied schema version 1; now at 1\n',
+    stdout: 'applied schema version 1, 2; now at 2\n',
     stderr: '',
   });
   await t.rejects(sessionlab('store', 'migrate', '--store-url', 'redis://127.0.0.1:6379'), {
