@@ -96,6 +96,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     cwd: dir,
     logFile: join(dir, 'postgres.log'),
     stopSignal: 'SIGINT',
+    // Every connection has a backend process of its own that answers without the postmaster:
+    // a pause or a kill of the server must reach them all.
+    signalDescendants: true,
     readyTimeoutMs: 30_000,
     ready: (pid) => isPostgresProcess(url, dataDir, pid),
   });
