@@ -34,3 +34,12 @@ export async function runCatalogue(
   });
   return report;
 }
+
+/** Asserts every check of the report PASSed (listing the others with their reasons). */
+export function expectAllPass(t: Test, report: ConformanceReport): void {
+  t.same(
+    report.checks.filter((c) => c.verdict !== 'PASS').map((c) => `${c.id} ${c.verdict}: ${c.why}`),
+    [],
+  );
+  t.equal(report.exitCode, 0);
+}
