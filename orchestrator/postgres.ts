@@ -80,9 +80,10 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   const serverArgs = [
     ...['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${HOST}`],
     ...['-c', 'unix_socket_directories=', '-c', `max_connections=${maxConnections}`],
-    // As redis' `appendfsync everysec`: a commit is acknowledged before its WAL flush, so a
-    // crash can lose the last ~0.6 s of writes but never corrupts (fsync itself stays on).
-    ...['-c', 'synchronous_commit=off'],
+    // synchronous_commit stays on (the default): with it off a commit is acknowledged while
+    // its WAL is still in the server's own memory, so a killed server (not only a crashed
+    // machine, as with redis' appendfsync everysec) loses the last ~0.6 s of writes, and
+    // SL-FT-02's restart after a kill finds sessions gone.
   ];
   const [command, args] = owner
     ? ['setpriv', [...asUserArgs(), '--', join(bin, 'postgres'), ...serverArgs]]
@@ -96,6 +97,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     cwd: dir,
     logFile: join(dir, 'postgres.log'),
     stopSignal: 'SIGINT',
+    // Every connection has a backend process of its own that answers without the postmaster:
+    // a pause or a kill of the server must reach them all.
+    signalDescendants: true,
     readyTimeoutMs: 30_000,
     ready: (pid) => isPostgresProcess(url, dataDir, pid),
   });

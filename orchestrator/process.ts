@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { constants } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { access, open, readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { waitFor } from './ports.ts';
@@ -43,6 +44,13 @@ export interface ManagedProcessOptions {
    * @default 'SIGTERM'
    */
   stopSignal?: NodeJS.Signals;
+  /**
+   * Sends pause, resume and kill to every descendant of the service too, the parent first: for
+   * a server whose children answer clients by themselves (postgres: one backend per connection,
+   * each in a session of its own, so a process group would not reach them). Linux only (/proc).
+   * @default false
+   */
+  signalDescendants?: boolean;
 }
 
 export const DEFAULT_MANAGED_PROCESS_OPTIONS = {
@@ -162,7 +170,7 @@ export class ManagedProcess {
   /** SIGKILL (works on a paused process too); resolves once the process has exited. */
   async kill(): Promise<void> {
     if (!this.running) return;
-    this.#child?.kill('SIGKILL');
+    this.#signal('SIGKILL');
     await this.#exited;
   }
 
@@ -191,8 +199,18 @@ export class ManagedProcess {
   }
 
   #signal(signal: NodeJS.Signals): void {
-    if (!this.running) throw new Error(`${this.name} is not running (${this.#exitStatus})`);
+    const pid = this.pid;
+    if (pid === undefined) throw new Error(`${this.name} is not running (${this.#exitStatus})`);
+    // The parent first: stopped or dead, it forks no new child after the list is read.
     this.#child?.kill(signal);
+    if (!this.#options.signalDescendants) return;
+    for (const descendant of descendantsOf(pid)) {
+      try {
+        process.kill(descendant, signal);
+      } catch {
+        // exited in between
+      }
+    }
   }
 
   async #waitUntilReady(): Promise<void> {
@@ -222,6 +240,37 @@ export class ManagedProcess {
       `${this.name} exited (${this.#exitStatus}) before it was ready; ${this.logFile} ends:\n${tail}`,
     );
   }
+}
+
+/** Every process below `root`, read from /proc (empty where there is no /proc). */
+function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while listing
+    }
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
 }
 
 /**

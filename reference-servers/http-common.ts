@@ -72,10 +72,12 @@ export function passwordMatches(given: string, expected: string): boolean {
 
 /**
  * The reference servers claim `durable-store` on redis: the orchestrator runs it with an
- * append-only file, and a production redis holding sessions should too. memcached cannot.
+ * append-only file, and a production redis holding sessions should too. On postgres too: a
+ * committed row survives a restart (the harness keeps synchronous_commit on, so even a
+ * kill and restart of the server loses none). memcached cannot.
  */
 export function storeCapabilities(storeKind: string): string[] {
-  return storeKind.startsWith('redis') ? ['durable-store'] : [];
+  return storeKind.startsWith('redis') || storeKind === 'postgres' ? ['durable-store'] : [];
 }
 
 export function contractDocument(

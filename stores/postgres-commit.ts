@@ -92,13 +92,27 @@ export class CommitBatcher {
       ttl_ms: options.ttlMs,
       max_bytes: options.maxBytes,
     }));
-    const timeoutMs = Math.min(...live.map((entry) => entry.deadline)) - now;
+    // The statement runs until the latest deadline of the batch, and each commit fails at its
+    // own: a commit that joined late must not inherit the nearly spent deadline of one queued
+    // early. A commit that times out this way may still land (as any timed-out write).
+    const timeoutMs = Math.max(...live.map((entry) => entry.deadline)) - now;
+    const timers = live.map((entry) =>
+      setTimeout(
+        () =>
+          entry.reject(
+            new StoreUnavailableError('postgres commit timed out; it may still have been written'),
+          ),
+        entry.deadline - now,
+      ),
+    );
     try {
       const rows = await this.#statement(id, JSON.stringify(requests), timeoutMs);
       const byPosition = new Map(rows.map((row) => [Number(row.n), row]));
       live.forEach((entry, i) => entry.resolve(commitResult(byPosition.get(i + 1))));
     } catch (error) {
       for (const entry of live) entry.reject(error);
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
     }
   }
 }

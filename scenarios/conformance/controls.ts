@@ -100,12 +100,14 @@ export async function runControls(
   store: StoreKind,
   parallel = 2,
   onResult?: (r: ControlResult) => void,
+  /** Runs only the flaws it accepts (a store whose other checks behave as on redis). */
+  select: (flaw: Flaw, checks: readonly CheckDefinition[]) => boolean = () => true,
 ): Promise<ControlResult[]> {
   const replicated = store === 'redis-sentinel' || store === 'redis-cluster';
   const applies = (flaw: Flaw): boolean =>
     (store.startsWith('redis') || !REDIS_ONLY_FLAWS.includes(flaw)) &&
     (replicated || !REPLICATED_ONLY_FLAWS.includes(flaw));
-  const plan = [...controlPlan()].filter(([flaw]) => applies(flaw));
+  const plan = [...controlPlan()].filter(([flaw, checks]) => applies(flaw) && select(flaw, checks));
   const results: ControlResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -44,3 +44,29 @@ t.test('a restarted postgres keeps its data; a stopped one is gone', async (t) =
   t.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
   await t.rejects(query(server.url, 'SELECT 1'), { code: 'ECONNREFUSED' });
 });
+
+t.test('a pause stops the backends of open connections too; a kill ends them', async (t) => {
+  const server = await postgresFor(t);
+  const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  t.teardown(() => client.end().catch(() => undefined));
+  const [backend] = (await client.query('SELECT pg_backend_pid() AS pid')).rows as {
+    pid: number;
+  }[];
+  server.process.pause();
+  let answered = false;
+  const pending = client.query('SELECT 1 AS n').then((r) => {
+    answered = true;
+    return r.rows;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(answered, false, 'no answer on an open connection while paused');
+  server.process.resume();
+  t.same(await pending, [{ n: 1 }], 'the same connection answers once resumed');
+  await server.process.kill();
+  // Gone, or dead and not reaped yet (its parent died too; the container's init may be slow).
+  const stat = await readFile(`/proc/${backend?.pid ?? -1}/stat`, 'utf8').catch(() => '');
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  t.ok(state === '' || state === 'Z', `its backend is dead (state "${state}")`);
+});

@@ -208,7 +208,10 @@ for (const [kind, startStore] of Object.entries(STORES)) {
         idleTimeoutMs: IDLE_TIMEOUT_MS,
         absoluteTimeoutMs: 0,
         maxSessionBytes: 65_536,
-        capabilities: kind.startsWith('redis') ? ['carry-over', 'durable-store'] : ['carry-over'],
+        capabilities:
+          kind.startsWith('redis') || kind === 'postgres'
+            ? ['carry-over', 'durable-store']
+            : ['carry-over'],
         impl: 'express-session',
         store: kind,
       });
