@@ -9,7 +9,9 @@ import type { Test } from 'tap';
 import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
 import { freePorts } from '../../orchestrator/ports.ts';
 import { ManagedProcess } from '../../orchestrator/process.ts';
+import { runConformance } from '../../scenarios/conformance/run.ts';
 import { parseProfile } from '../../scenarios/profile/load.ts';
+import { verifyProfile } from '../../scenarios/profile/verify.ts';
 import type { Profile } from '../../scenarios/profile/types.ts';
 import { nginxFor } from './nginx.ts';
 import { redisFor } from './services.ts';
@@ -58,3 +60,21 @@ export async function exampleBehindNginx(t: Test, o: ExampleOptions): Promise<Pr
     nodes: ports.map((port) => `http://127.0.0.1:${port}`),
   });
 }
+
+/** The failing steps of `sessionlab profile check` (none expected) and how many ran. */
+export async function profileCheckOf(
+  profile: Profile,
+): Promise<{ failed: Awaited<ReturnType<typeof verifyProfile>>; steps: number }> {
+  const steps = await verifyProfile(profile);
+  return { failed: steps.filter((s) => !s.ok), steps: steps.length };
+}
+
+/** The catalogue through `profile`: each check id → "VERDICT: why". */
+export async function verdictsOf(profile: Profile): Promise<Record<string, string>> {
+  const { report } = await runConformance({ kind: 'profile', profile });
+  return Object.fromEntries(report.checks.map((c) => [c.id, `${c.verdict}: ${c.why}`]));
+}
+
+/** SL-XN-04's verdict on an app whose session library writes the whole session back. */
+export const LOST_UPDATES =
+  /^FAIL: 500 increments acknowledged, but the counter went from 0 to \d+: \d+ lost updates/;
