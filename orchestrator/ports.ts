@@ -24,10 +24,10 @@ export const DEFAULT_WAIT_FOR_OPTIONS = { timeoutMs: 10_000, intervalMs: 50 } as
 
 export interface SendAndReceiveOptions {
   /**
-   * The reply is complete once it ends with this text.
+   * The reply is complete once it ends with this text (or with any of these).
    * @default '\r\n'
    */
-  until?: string;
+  until?: string | readonly string[];
   /**
    * Reject when no complete reply came within this long, in milliseconds.
    * @default 1000
@@ -91,7 +91,7 @@ export function sendAndReceive(
   request: string,
   options: SendAndReceiveOptions = {},
 ): Promise<string> {
-  const until = options.until ?? DEFAULT_SEND_AND_RECEIVE_OPTIONS.until;
+  const endings = [options.until ?? DEFAULT_SEND_AND_RECEIVE_OPTIONS.until].flat();
   const timeoutMs = options.timeoutMs ?? DEFAULT_SEND_AND_RECEIVE_OPTIONS.timeoutMs;
   return new Promise((resolve, reject) => {
     let reply = '';
@@ -110,7 +110,7 @@ export function sendAndReceive(
     socket.on('connect', () => socket.write(request));
     socket.on('data', (chunk: string) => {
       reply += chunk;
-      if (reply.endsWith(until)) finish();
+      if (endings.some((ending) => reply.endsWith(ending))) finish();
     });
     socket.on('error', finish);
     socket.on('close', () =>

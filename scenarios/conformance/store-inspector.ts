@@ -116,6 +116,31 @@ class RedisInspector implements StoreInspector {
   }
 }
 
+/** memcached runs one crawler at a time and answers this to a second `lru_crawler metadump`. */
+const CRAWLER_BUSY = 'BUSY currently processing crawler request\r\n';
+const METADUMP_DEADLINE_MS = 15_000;
+
+/**
+ * `lru_crawler metadump all` on one host. Checks run concurrently and each lists keys, so a dump
+ * often finds the crawler busy with another one: it waits and asks again (bounded by a deadline),
+ * rather than waiting for an `END` that a BUSY reply never brings.
+ */
+async function metadump(host: string, port: number): Promise<string> {
+  const deadline = Date.now() + METADUMP_DEADLINE_MS;
+  for (let attempt = 0; ; attempt += 1) {
+    const reply = await sendAndReceive(host, port, 'lru_crawler metadump all\r\n', {
+      until: ['END\r\n', CRAWLER_BUSY],
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+    });
+    if (!reply.startsWith('BUSY')) return reply;
+    if (Date.now() >= deadline)
+      throw new Error(
+        `${host}:${port}: the memcached crawler stayed busy for ${METADUMP_DEADLINE_MS} ms`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** attempt)));
+  }
+}
+
 class MemcachedInspector implements StoreInspector {
   readonly kind = 'memcached' as const;
   readonly #hosts: { host: string; port: number }[];
@@ -128,10 +153,7 @@ class MemcachedInspector implements StoreInspector {
   async #items(): Promise<{ key: string; ttlMs: number; host: string; port: number }[]> {
     const items: { key: string; ttlMs: number; host: string; port: number }[] = [];
     for (const { host, port } of this.#hosts) {
-      const dump = await sendAndReceive(host, port, 'lru_crawler metadump all\r\n', {
-        until: 'END\r\n',
-        timeoutMs: 5000,
-      });
+      const dump = await metadump(host, port);
       for (const line of dump.split(/\r?\n/)) {
         const key = decodeURIComponent(/(?:^|\s)key=(\S+)/.exec(line)?.[1] ?? '');
         if (key === '') continue;
