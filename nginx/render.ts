@@ -124,8 +124,12 @@ const ERROR_MESSAGES: readonly (readonly [number, string])[] = [
  * could not parse (`GET /%`), and answers those with its own HTML 500 instead.
  */
 const ERROR_URI = '/.sessionlab-error';
-/** nginx's internal 494 and 497 go out as 400, the status nginx itself sends for them. */
-const ERROR_STATUS_OUT: Readonly<Record<number, number>> = { 494: 400, 497: 400 };
+/**
+ * nginx's internal codes: 494 (a header line or the headers over the buffers) goes out as 431
+ * Request Header Fields Too Large (RFC 6585), as a node answers an oversized Cookie; 497 as the
+ * 400 nginx itself sends.
+ */
+const ERROR_STATUS_OUT: Readonly<Record<number, number>> = { 494: 431, 497: 400 };
 
 /** Renders nginx.conf; throws InvalidOptionError naming the first bad field. */
 export function renderNginxConfig(options: NginxConfigOptions): string {
@@ -182,6 +186,8 @@ export function renderNginxConfig(options: NginxConfigOptions): string {
       ...(balance === 'cookie-hash' ? [...sessionCookieMap(cookieName), ''] : []),
       ...block('map $status $sessionlab_error', [
         ...ERROR_MESSAGES.map(([status, message]) => `${status} ${quote(message)};`),
+        // What a 494 becomes: the error page sees the status it is sent with.
+        `431 ${quote('request headers too large')};`,
         `default ${quote('the load balancer could not serve the request')};`,
       ]),
       '',
@@ -198,7 +204,7 @@ export function renderNginxConfig(options: NginxConfigOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Error pages as JSON, with the status nginx chose (494 and 497 sent as 400). */
+/** Error pages as JSON, with the status nginx chose (494 sent as 431, 497 as 400). */
 function errorPages(): string[] {
   const kept = ERROR_MESSAGES.map(([status]) => status).filter((s) => !(s in ERROR_STATUS_OUT));
   return [

@@ -137,7 +137,7 @@ t.test('requests are proxied with forwarding headers and retried only on failure
     'proxy_next_upstream_tries 3;',
     'proxy_intercept_errors off;',
     'error_page 400 404 405 408 411 413 414 500 501 502 503 504 505 /.sessionlab-error;',
-    'error_page 494 =400 /.sessionlab-error;',
+    'error_page 494 =431 /.sessionlab-error;',
     'error_page 497 =400 /.sessionlab-error;',
   ]) {
     t.match(config, `        ${line}\n`, line);
