@@ -111,7 +111,8 @@ export async function startAppNode(dir: string, spec: AppNodeSpec): Promise<AppN
     cwd: PROJECT_ROOT,
     logFile: join(dir, `node-${spec.nodeId}.log`),
     ready: () => answersAs(url, spec.nodeId),
-    readyTimeoutMs: 20_000,
+    // A bound, not an expectation: on a loaded 2-core machine a node can take over 20 s to start.
+    readyTimeoutMs: 60_000,
   });
   await managed.start();
   return {

@@ -45,7 +45,7 @@ export async function exampleBehindNginx(t: Test, o: ExampleOptions): Promise<Pr
       logFile: join(dir, `${o.name}-${port}.log`),
       ready: async () =>
         ((await fetch(`${url}${o.readyPath}`).catch(() => undefined))?.status ?? 500) < 500,
-      readyTimeoutMs: 20_000,
+      readyTimeoutMs: 60_000,
     });
     await app.start();
     t.teardown(() => app.stop());
