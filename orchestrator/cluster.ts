@@ -187,6 +187,10 @@ export class LocalCluster {
   /** kill | pause | resume | restart | start a node or a store process, by 0-based index. */
   async fault(op: FaultOp, target: 'node' | 'store', index: number): Promise<void> {
     const processes = target === 'node' ? this.nodes.map((n) => n.process) : this.stores.processes;
+    if (target === 'store' && processes.length === 0)
+      throw new RangeError(
+        'the store was given by --store-url: sessionlab did not start it, so it cannot kill, pause or restart it (node faults work)',
+      );
     const managed = processes[index];
     if (managed === undefined)
       throw new RangeError(`no ${target} ${index}: there are ${processes.length} (0-based)`);

@@ -74,6 +74,21 @@ t.test(
     t.notMatch(outage.text, String(redis.port), 'no address in the body');
     t.equal((await client.request(state.entry, 'GET', '/me')).status, 200, 'back after it');
 
+    const fault = await run(process.execPath, [
+      bin,
+      'fault',
+      'pause',
+      'store',
+      '--state',
+      stateFile,
+    ]).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    t.not(fault.code, 0, 'a store fault on a store sessionlab did not start is refused');
+    t.match(fault.stderr, 'the store was given by --store-url', 'and says why');
+    t.equal((await client.request(state.entry, 'GET', '/me')).status, 200, 'nothing changed');
+
     up.kill('SIGINT');
     t.equal(await exited, 0);
     const logs = await logsOf(runDir);
