@@ -45,12 +45,19 @@ export function toStoreOps(
 
 /**
  * The change that seals a user name stored in clear (by a version, or a configuration, without
- * encryption at rest), so that any write upgrades the session; none when there is nothing to seal.
+ * encryption at rest) or under an older key, so that any write brings the session up to the
+ * primary key; none when there is nothing to re-seal or the name cannot be opened.
  */
-export function resealUser(fields: Fields, sealing: SealingRing | undefined): PendingOp[] {
-  const user = fields[META.user];
-  if (sealing === undefined || user === undefined || SealingRing.isSealed(user)) return [];
-  return [{ op: 'meta', field: META.user, value: user }];
+export function resealUser(
+  fields: Fields,
+  id: string,
+  sealing: SealingRing | undefined,
+): PendingOp[] {
+  const stored = fields[META.user];
+  if (sealing === undefined || stored === undefined || sealing.isSealedUnderPrimary(stored))
+    return [];
+  const user = readField(fields, META.user, id, sealing);
+  return user === undefined ? [] : [{ op: 'meta', field: META.user, value: user }];
 }
 
 /**

@@ -143,7 +143,7 @@ export class Session {
     let ttlMs = engine.ttlFor(this.#fields, now);
     if (unsafe.noTouch) ttlMs = Math.min(ttlMs, this.#idleDeadline - now);
     if (ttlMs <= 0) throw this.#gone();
-    const pending = [...resealUser(this.#fields, engine.sealing), ...this.#pending];
+    const pending = [...resealUser(this.#fields, id, engine.sealing), ...this.#pending];
     let ops = toStoreOps(pending, id, engine.sealing);
     let localCounters: number[] | undefined;
     if (unsafe.wholeSessionWrites)

@@ -176,6 +176,11 @@ t.test(
       /^\$s1\.e2\./,
       're-sealed under e2 when written',
     );
+    t.match(
+      await raw.hget(`sl:s:{${id}}`, 'm:u'),
+      /^\$s1\.e2\./,
+      'and the user name with any write',
+    );
     const fresh = cookieFrom(await n2.request('POST', '/login', { body: { user: 'dan' }, cookie }));
     t.same(
       (await n2.request('GET', '/data/card', { cookie: fresh })).body,

@@ -54,13 +54,38 @@ t.test('of the metadata only the user name is sealed, and only with a ring', asy
   t.equal(metaValue('m:u', 'alice', 'sid-1', undefined), 'alice', 'no ring: in clear');
 });
 
-t.test('a user name stored in clear reads as is and is sealed by the next write', async (t) => {
+t.test('a user name in clear reads as is and is sealed by the next write', async (t) => {
   const ring = new SealingRing([e1]);
   t.equal(readField({ 'm:u': 'alice' }, 'm:u', 'sid-1', ring), 'alice');
-  t.same(resealUser({ 'm:u': 'alice' }, ring), [{ op: 'meta', field: 'm:u', value: 'alice' }]);
-  const [op] = toStoreOps(resealUser({ 'm:u': 'alice' }, ring), 'sid-1', ring);
+  t.same(resealUser({ 'm:u': 'alice' }, 'sid-1', ring), [
+    { op: 'meta', field: 'm:u', value: 'alice' },
+  ]);
+  const [op] = toStoreOps(resealUser({ 'm:u': 'alice' }, 'sid-1', ring), 'sid-1', ring);
   t.match(op, { op: 'set', field: 'm:u', value: /^\$s1\.e1\./ });
-  t.same(resealUser({ 'm:u': metaValue('m:u', 'alice', 'sid-1', ring) }, ring), [], 'sealed');
-  t.same(resealUser({ 'm:u': 'alice' }, undefined), [], 'no ring');
-  t.same(resealUser({}, ring), [], 'anonymous');
+  t.same(
+    resealUser({ 'm:u': metaValue('m:u', 'alice', 'sid-1', ring) }, 'sid-1', ring),
+    [],
+    'sealed',
+  );
+  t.same(resealUser({ 'm:u': 'alice' }, 'sid-1', undefined), [], 'no ring');
+  t.same(resealUser({}, 'sid-1', ring), [], 'anonymous');
 });
+
+t.test(
+  'a user name under an older key is re-sealed under the primary; an unknown one is not',
+  async (t) => {
+    const older = metaValue('m:u', 'alice', 'sid-1', new SealingRing([e2]));
+    const [op] = toStoreOps(
+      resealUser({ 'm:u': older }, 'sid-1', new SealingRing([e1, e2])),
+      'sid-1',
+      new SealingRing([e1, e2]),
+    );
+    t.match(op, { op: 'set', field: 'm:u', value: /^\$s1\.e1\./ });
+    t.same(
+      resealUser({ 'm:u': older }, 'sid-1', new SealingRing([e1])),
+      [],
+      'e2 retired: nothing to open',
+    );
+    t.same(resealUser({ 'm:u': older }, 'sid-2', new SealingRing([e1, e2])), [], 'another session');
+  },
+);
