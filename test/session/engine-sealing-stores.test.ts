@@ -74,12 +74,19 @@ async function finderFor(
 for (const url of URLS) {
   const kind = url.slice(0, url.indexOf(':'));
   t.test(`${kind}: with encryption at rest no stored byte names the user`, async (t) => {
-    const store = createStoreFromUrl(url);
-    await store.connect();
-    t.teardown(() => store.close());
+    const connect = async (): Promise<SessionStore> => {
+      const client = createStoreFromUrl(url);
+      await client.connect();
+      t.teardown(() => client.close());
+      return client;
+    };
+    const store = await connect();
     const ids: string[] = [];
-    const node = (extra: object): Promise<TestNode> =>
-      startTestNode(t, { store, signingKeys, userIndexSecret, ...extra });
+    /** A node with its own store client (memory:// has no other: it is process-local). */
+    const node = async (extra: object): Promise<TestNode> => {
+      const own = kind === 'memory' ? store : await connect();
+      return startTestNode(t, { store: own, signingKeys, userIndexSecret, ...extra });
+    };
     const sealed = await node({ encryptionKeys: [e1], maxSessionsPerUser: 2 });
     const rotated = await node({ encryptionKeys: [e2, e1] });
     const plain = await node({});
