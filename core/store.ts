@@ -3,8 +3,9 @@
  * memcached, memory). The engine (session/) speaks only this; a store never sees a cookie.
  *
  * A stored session is a flat map of string fields. Field names carry a one-letter namespace:
- * `m:` for metadata the engine owns (created, user, absolute deadline), `d:` for user data
- * (JSON text, or sealed text with encryption at rest; counters are plain decimal integers).
+ * `m:` for metadata the engine owns (created, user, absolute deadline; the user sealed with
+ * encryption at rest), `d:` for user data (JSON text, or sealed text with encryption at rest;
+ * counters are plain decimal integers).
  * Only `d:` fields count towards the size limit.
  */
 

@@ -1,7 +1,9 @@
 /**
  * Between a request's recorded changes and the store's fields: values are JSON text, sealed
- * (encryption at rest) only when written, with the session id they are bound to.
+ * (encryption at rest) only when written, with the session id they are bound to. The user name
+ * (`m:u`) is sealed the same way: it names a person.
  */
+import { META } from './fields.ts';
 import { SealingRing } from './sealing.ts';
 import { applyOps } from '../core/store.ts';
 import type { DeltaOp, Fields } from '../core/store.ts';
@@ -11,8 +13,18 @@ export type PendingOp =
   | { op: 'set'; key: string; json: string }
   | { op: 'del'; key: string }
   | { op: 'incr'; key: string; by: number }
-  /** Engine metadata (`m:` field), written as is. */
+  /** Engine metadata (`m:` field), written as is (the user name sealed). */
   | { op: 'meta'; field: string; value: string };
+
+/** The stored form of a metadata field: the user name sealed for session `id` when a ring is set. */
+export function metaValue(
+  field: string,
+  value: string,
+  id: string,
+  sealing: SealingRing | undefined,
+): string {
+  return sealing !== undefined && field === META.user ? sealing.seal(value, id, field) : value;
+}
 
 /** The store ops for a request's changes, values sealed for session `id` when a ring is set. */
 export function toStoreOps(
@@ -21,7 +33,8 @@ export function toStoreOps(
   sealing: SealingRing | undefined,
 ): DeltaOp[] {
   return pending.map((p): DeltaOp => {
-    if (p.op === 'meta') return { op: 'set', field: p.field, value: p.value };
+    if (p.op === 'meta')
+      return { op: 'set', field: p.field, value: metaValue(p.field, p.value, id, sealing) };
     const field = `d:${p.key}`;
     if (p.op === 'set')
       return { op: 'set', field, value: sealing ? sealing.seal(p.json, id, field) : p.json };
@@ -30,7 +43,27 @@ export function toStoreOps(
   });
 }
 
-/** The JSON text of a stored field (opened when sealed); undefined when absent or unreadable. */
+/**
+ * The change that seals a user name stored in clear (by a version, or a configuration, without
+ * encryption at rest) or under an older key, so that any write brings the session up to the
+ * primary key; none when there is nothing to re-seal or the name cannot be opened.
+ */
+export function resealUser(
+  fields: Fields,
+  id: string,
+  sealing: SealingRing | undefined,
+): PendingOp[] {
+  const stored = fields[META.user];
+  if (sealing === undefined || stored === undefined || sealing.isSealedUnderPrimary(stored))
+    return [];
+  const user = readField(fields, META.user, id, sealing);
+  return user === undefined ? [] : [{ op: 'meta', field: META.user, value: user }];
+}
+
+/**
+ * The text of a stored field (JSON for data, the name for `m:u`), opened when sealed; a value in
+ * clear (written before encryption at rest was on) as is. Undefined when absent or unreadable.
+ */
 export function readField(
   fields: Fields,
   field: string,

@@ -10,6 +10,7 @@ export const META = {
   authenticatedAt: 'm:l',
   /** Epoch ms at which the session ends whatever its activity; 0: never. */
   absoluteDeadline: 'm:x',
+  /** The user name: sealed with encryption at rest, like the data (codec.ts). */
   user: 'm:u',
 } as const;
 

@@ -32,6 +32,11 @@ export class SealingRing {
     return stored.startsWith(PREFIX);
   }
 
+  /** True when `stored` is sealed under the primary key (nothing to re-seal). */
+  isSealedUnderPrimary(stored: string): boolean {
+    return stored.startsWith(`${PREFIX}${this.#primaryId}.`);
+  }
+
   seal(plaintext: string, sessionId: string, field: string): string {
     const key = this.#keys.get(this.#primaryId) as Buffer;
     const iv = randomBytes(IV_BYTES);

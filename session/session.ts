@@ -14,7 +14,14 @@ import {
 import { clearCookie, issueCookie } from './cookie.ts';
 import type { SessionEngine } from './engine.ts';
 import { META, dataField, encodeValue } from './fields.ts';
-import { moveData, readField, toStoreOps, wholeSessionOps } from './codec.ts';
+import {
+  metaValue,
+  moveData,
+  readField,
+  resealUser,
+  toStoreOps,
+  wholeSessionOps,
+} from './codec.ts';
 import type { PendingOp } from './codec.ts';
 import { generateId } from './signing.ts';
 import { applyOps } from '../core/store.ts';
@@ -67,7 +74,7 @@ export class Session {
   }
 
   get user(): string | undefined {
-    return this.#fields[META.user];
+    return readField(this.#fields, META.user, this.#id, this.#engine.sealing);
   }
 
   get createdAt(): number | undefined {
@@ -136,7 +143,8 @@ export class Session {
     let ttlMs = engine.ttlFor(this.#fields, now);
     if (unsafe.noTouch) ttlMs = Math.min(ttlMs, this.#idleDeadline - now);
     if (ttlMs <= 0) throw this.#gone();
-    let ops = toStoreOps(this.#pending, id, engine.sealing);
+    const pending = [...resealUser(this.#fields, id, engine.sealing), ...this.#pending];
+    let ops = toStoreOps(pending, id, engine.sealing);
     let localCounters: number[] | undefined;
     if (unsafe.wholeSessionWrites)
       ({ ops, counters: localCounters } = wholeSessionOps(this.#fields, ops));
@@ -191,7 +199,8 @@ export class Session {
         const taken = unsafe.keepOldId
           ? this.#fields
           : await engine.call('take', () => engine.store.take(oldId));
-        const oldUser = taken?.[META.user];
+        const oldUser =
+          taken === null ? undefined : readField(taken, META.user, oldId, engine.sealing);
         if (oldUser !== undefined && !unsafe.keepOldId) {
           await engine.call('unindexUser', () =>
             engine.store.unindexUser(engine.userKey(oldUser), [oldId]),
@@ -257,7 +266,9 @@ export class Session {
     const now = Date.now();
     for (let attempt = 0; ; attempt++) {
       const id = (attempt === 0 ? this.#context.adoptId : undefined) ?? generateId(idBytes);
-      const initial: Fields = { ...base(id), [META.createdAt]: String(now), ...meta };
+      const initial: Fields = { ...base(id), [META.createdAt]: String(now) };
+      for (const [field, value] of Object.entries(meta))
+        initial[field] = metaValue(field, value, id, engine.sealing);
       const { result, fields } = applyOps(
         initial,
         toStoreOps(this.#pending, id, engine.sealing),

@@ -19,6 +19,9 @@ const server = await redisFor(t, { extraArgs: ['--appendonly', 'yes', '--appendf
 const raw = new Redis(server.url);
 t.teardown(() => raw.disconnect());
 
+/** The session id of a `sid=<id>.<keyId>.<mac>` cookie. */
+const idOf = (cookie: string): string => cookie.split('=')[1]?.split('.')[0] ?? '';
+
 async function store(t: Test): Promise<RedisStore> {
   const s = new RedisStore({ url: server.url, timeoutMs: 500 });
   await s.connect();
@@ -156,10 +159,11 @@ t.test(
         .status,
       204,
     );
-    const id = cookie.split('=')[1]?.split('.')[0] ?? '';
+    const id = idOf(cookie);
     const stored = await raw.hgetall(`sl:s:{${id}}`);
     t.notMatch(JSON.stringify(stored), /top-secret/, 'no plaintext in redis');
     t.match(stored['d:card'], /^\$s1\.e1\./);
+    t.match(stored['m:u'], /^\$s1\.e1\./, 'the user name is sealed too');
     const n2 = await startTestNode(t, { store: s, signingKeys: [k1], encryptionKeys: [e2, e1] });
     t.same(
       (await n2.request('GET', '/data/card', { cookie })).body,
@@ -172,12 +176,43 @@ t.test(
       /^\$s1\.e2\./,
       're-sealed under e2 when written',
     );
+    t.match(
+      await raw.hget(`sl:s:{${id}}`, 'm:u'),
+      /^\$s1\.e2\./,
+      'and the user name with any write',
+    );
     const fresh = cookieFrom(await n2.request('POST', '/login', { body: { user: 'dan' }, cookie }));
     t.same(
       (await n2.request('GET', '/data/card', { cookie: fresh })).body,
       { value: 'top-secret-5500' },
       'carried over and re-sealed',
     );
+    t.match(
+      await raw.hget(`sl:s:{${idOf(fresh)}}`, 'm:u'),
+      /^\$s1\.e2\./,
+      'sealed under e2 at login',
+    );
+  },
+);
+
+t.test(
+  'a sealed user name copied into another session in the store does not log that session in',
+  async (t) => {
+    const node = await startTestNode(t, {
+      store: await store(t),
+      signingKeys: [k1],
+      encryptionKeys: [e1],
+    });
+    const victim = cookieFrom(await node.request('POST', '/login', { body: { user: 'vic' } }));
+    const other = cookieFrom(await node.request('PUT', '/data/a', { body: { value: 1 } }));
+    const sealed = (await raw.hget(`sl:s:{${idOf(victim)}}`, 'm:u')) ?? '';
+    await raw.hset(`sl:s:{${idOf(other)}}`, 'm:u', sealed);
+    t.equal(
+      (await node.request('GET', '/me', { cookie: other })).status,
+      401,
+      'bound to its session id',
+    );
+    t.same((await node.request('GET', '/me', { cookie: victim })).body, { user: 'vic' });
   },
 );
 

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { metaValue, readField, resealUser, toStoreOps } from '../../session/codec.ts';
 import { SealingRing } from '../../session/sealing.ts';
 
 const e1 = { id: 'e1', secret: 'c'.repeat(32) };
@@ -42,3 +43,49 @@ t.test('an altered ciphertext does not open', async (t) => {
   t.equal(ring.open('$s1.e1.short', 's', 'd:k'), null);
   t.equal(ring.open('$s1.nodot', 's', 'd:k'), null);
 });
+
+t.test('of the metadata only the user name is sealed, and only with a ring', async (t) => {
+  const ring = new SealingRing([e1]);
+  const user = metaValue('m:u', 'alice', 'sid-1', ring);
+  t.match(user, /^\$s1\.e1\./);
+  t.equal(readField({ 'm:u': user }, 'm:u', 'sid-1', ring), 'alice');
+  t.equal(readField({ 'm:u': user }, 'm:u', 'sid-2', ring), undefined, 'bound to the session');
+  t.equal(metaValue('m:x', '1700000000000', 'sid-1', ring), '1700000000000', 'deadline in clear');
+  t.equal(metaValue('m:u', 'alice', 'sid-1', undefined), 'alice', 'no ring: in clear');
+});
+
+t.test('a user name in clear reads as is and is sealed by the next write', async (t) => {
+  const ring = new SealingRing([e1]);
+  t.equal(readField({ 'm:u': 'alice' }, 'm:u', 'sid-1', ring), 'alice');
+  t.same(resealUser({ 'm:u': 'alice' }, 'sid-1', ring), [
+    { op: 'meta', field: 'm:u', value: 'alice' },
+  ]);
+  const [op] = toStoreOps(resealUser({ 'm:u': 'alice' }, 'sid-1', ring), 'sid-1', ring);
+  t.match(op, { op: 'set', field: 'm:u', value: /^\$s1\.e1\./ });
+  t.same(
+    resealUser({ 'm:u': metaValue('m:u', 'alice', 'sid-1', ring) }, 'sid-1', ring),
+    [],
+    'sealed',
+  );
+  t.same(resealUser({ 'm:u': 'alice' }, 'sid-1', undefined), [], 'no ring');
+  t.same(resealUser({}, 'sid-1', ring), [], 'anonymous');
+});
+
+t.test(
+  'a user name under an older key is re-sealed under the primary; an unknown one is not',
+  async (t) => {
+    const older = metaValue('m:u', 'alice', 'sid-1', new SealingRing([e2]));
+    const [op] = toStoreOps(
+      resealUser({ 'm:u': older }, 'sid-1', new SealingRing([e1, e2])),
+      'sid-1',
+      new SealingRing([e1, e2]),
+    );
+    t.match(op, { op: 'set', field: 'm:u', value: /^\$s1\.e1\./ });
+    t.same(
+      resealUser({ 'm:u': older }, 'sid-1', new SealingRing([e1])),
+      [],
+      'e2 retired: nothing to open',
+    );
+    t.same(resealUser({ 'm:u': older }, 'sid-2', new SealingRing([e1, e2])), [], 'another session');
+  },
+);
