@@ -52,11 +52,15 @@ export class NodeMetrics {
     };
   }
 
-  /** The same store, timing every call. */
+  /**
+   * The same store, timing every call. Every method passes through with all its arguments,
+   * optional ones included (a method the interface gains later is timed too, never dropped).
+   */
   instrument(store: SessionStore): SessionStore {
+    const wrappers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
     const timed =
-      <A extends unknown[], R>(op: string, call: (...args: A) => Promise<R>) =>
-      async (...args: A): Promise<R> => {
+      (op: string, call: (...args: unknown[]) => Promise<unknown>) =>
+      async (...args: unknown[]): Promise<unknown> => {
         const end = this.storeLatency.startTimer({ op });
         try {
           const result = await call(...args);
@@ -67,19 +71,20 @@ export class NodeMetrics {
           throw error;
         }
       };
-    return {
-      kind: store.kind,
-      connect: timed('connect', () => store.connect()),
-      load: timed('load', (id) => store.load(id)),
-      create: timed('create', (id, fields, ttlMs) => store.create(id, fields, ttlMs)),
-      commit: timed('commit', (id, ops, options) => store.commit(id, ops, options)),
-      touch: timed('touch', (id, ttlMs) => store.touch(id, ttlMs)),
-      take: timed('take', (id) => store.take(id)),
-      destroy: timed('destroy', (id) => store.destroy(id)),
-      indexUser: timed('indexUser', (userKey, id, ttlMs) => store.indexUser(userKey, id, ttlMs)),
-      userSessions: timed('userSessions', (userKey) => store.userSessions(userKey)),
-      unindexUser: timed('unindexUser', (userKey, ids) => store.unindexUser(userKey, ids)),
-      close: () => store.close(),
-    };
+    return new Proxy(store, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function' || typeof property !== 'string') return value;
+        let wrapper = wrappers.get(property);
+        if (wrapper === undefined) {
+          const method = value as (...args: unknown[]) => Promise<unknown>;
+          const call = (...args: unknown[]): Promise<unknown> => method.apply(target, args);
+          // Closing is not a store call worth a latency sample.
+          wrapper = property === 'close' ? call : timed(property, call);
+          wrappers.set(property, wrapper);
+        }
+        return wrapper;
+      },
+    });
   }
 }
