@@ -286,6 +286,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   await mkdir(o.runDir, { recursive: true });
   const password = o.password ?? randomBytes(12).toString('base64url');
   const keys = [newKey('k1')];
+  // One per cluster, like the keys: the user index is found by the same HMAC on every node.
+  const userIndexSecret = randomBytes(32).toString('base64url');
   // `volatile-store` is the negative control of SL-FT-02's restart: redis without persistence.
   const persistence = o.flaws?.includes('volatile-store') ? 'none' : 'aof';
   const stores = o.storeUrl
@@ -302,6 +304,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       password,
       signingKeys: keys,
       encryptionKeys: o.encrypt ? [newKey('e1')] : [],
+      userIndexSecret,
       idleTimeoutMs: o.idleTimeoutMs,
       absoluteTimeoutMs: o.absoluteTimeoutMs,
       maxSessionBytes: o.maxSessionBytes,

@@ -25,6 +25,8 @@ export interface AppNodeSpec {
   password: string;
   signingKeys: readonly RingKey[];
   encryptionKeys: readonly RingKey[];
+  /** The engine's user-index HMAC key, the same on every node. @default unset (unkeyed hash) */
+  userIndexSecret?: string;
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   maxSessionBytes: number;
@@ -89,6 +91,9 @@ function envFor(spec: AppNodeSpec, signingKeys: readonly RingKey[]): NodeJS.Proc
     SESSIONLAB_STORE_URL: spec.storeUrl,
     SESSIONLAB_SIGNING_KEYS: ring(signingKeys),
     SESSIONLAB_ENCRYPTION_KEYS: ring(spec.encryptionKeys),
+    ...(spec.userIndexSecret === undefined
+      ? {}
+      : { SESSIONLAB_USER_INDEX_SECRET: spec.userIndexSecret }),
   };
 }
 

@@ -67,6 +67,8 @@ export interface NodeConfigInput {
   signingKeys?: string;
   /** `id:secret,...`; empty: no encryption at rest. @default '' */
   encryptionKeys?: string;
+  /** Keys the user-index hash (HMAC), >= 32 characters, the same on every node. @default unset */
+  userIndexSecret?: string;
   /** Addresses whose X-Forwarded-Proto is believed. @default [] */
   trustedProxies?: string[];
   flaws?: string[];
@@ -90,6 +92,7 @@ export interface NodeConfig {
   replicaAcks: number;
   signingKeys: RingKey[];
   encryptionKeys: RingKey[];
+  userIndexSecret: string | undefined;
   trustedProxies: string[];
   flaws: Set<Flaw>;
   cookieFormat: CookieFormat;
@@ -183,6 +186,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     replicaAcks: input.replicaAcks ?? d.replicaAcks,
     signingKeys: parseRing('signingKeys', input.signingKeys),
     encryptionKeys: parseRing('encryptionKeys', input.encryptionKeys ?? ''),
+    userIndexSecret: input.userIndexSecret,
     trustedProxies: [...(input.trustedProxies ?? [])],
     flaws,
     cookieFormat: envelope ? 'envelope' : 'signed',

@@ -59,6 +59,7 @@ export function createReferenceEngine(config: NodeConfig, store: SessionStore): 
     cookieFormat: config.cookieFormat,
     signingKeys: flaws.has('single-key') ? config.signingKeys.slice(0, 1) : config.signingKeys,
     encryptionKeys: flaws.has('plaintext-at-rest') ? [] : config.encryptionKeys,
+    ...(config.userIndexSecret === undefined ? {} : { userIndexSecret: config.userIndexSecret }),
     idleTimeoutMs: enforcedIdleTimeoutMs(config),
     absoluteTimeoutMs: flaws.has('no-absolute-timeout') ? 0 : config.absoluteTimeoutMs,
     maxSessionBytes:

@@ -73,6 +73,9 @@ function parseArgs(argv: string[]): NodeConfig {
     ...(env.SESSIONLAB_ENCRYPTION_KEYS === undefined
       ? {}
       : { encryptionKeys: env.SESSIONLAB_ENCRYPTION_KEYS }),
+    ...(env.SESSIONLAB_USER_INDEX_SECRET === undefined
+      ? {}
+      : { userIndexSecret: env.SESSIONLAB_USER_INDEX_SECRET }),
     ...(o.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: o.idleTimeoutMs as number }),
     ...(o.absoluteTimeoutMs === undefined
       ? {}

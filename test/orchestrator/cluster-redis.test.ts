@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import t from 'tap';
+import { Redis } from 'ioredis';
 import { clusterFor, loggedIn } from '../helpers/cluster.ts';
 
 const cluster = await clusterFor(t, { store: 'redis', nodes: 3, tls: true });
@@ -11,6 +13,22 @@ t.test('a login on node 1 is read on nodes 2 and 3, directly and through nginx',
     t.same([me.status, (me.body as { user: string }).user], [200, 'alice'], url);
   }
 });
+
+t.test(
+  'the user index key is an HMAC under the cluster secret, not a hash of the name',
+  async (t) => {
+    await loggedIn(cluster, n1);
+    const redis = new Redis(cluster.stores.url);
+    t.teardown(() => redis.disconnect());
+    const keys = await redis.keys('sl:u:*');
+    t.ok(keys.length > 0, `index keys: ${keys.join(', ')}`);
+    const unkeyed = createHash('sha256').update('user:alice').digest('base64url').slice(0, 22);
+    t.notOk(
+      keys.some((key) => key.includes(unkeyed)),
+      'no key is the plain SHA-256 of the name (a list of names would reverse it)',
+    );
+  },
+);
 
 t.test('round-robin nginx spreads requests over the nodes', async (t) => {
   const client = await loggedIn(cluster, cluster.nginx.entry);
