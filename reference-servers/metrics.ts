@@ -67,6 +67,7 @@ export class NodeMetrics {
           throw error;
         }
       };
+    const rotate = store.rotate?.bind(store);
     return {
       kind: store.kind,
       connect: timed('connect', () => store.connect()),
@@ -75,8 +76,11 @@ export class NodeMetrics {
       commit: timed('commit', (id, ops, options) => store.commit(id, ops, options)),
       touch: timed('touch', (id, ttlMs) => store.touch(id, ttlMs)),
       take: timed('take', (id) => store.take(id)),
+      ...(rotate === undefined ? {} : { rotate: timed('rotate', rotate) }),
       destroy: timed('destroy', (id) => store.destroy(id)),
-      indexUser: timed('indexUser', (userKey, id, ttlMs) => store.indexUser(userKey, id, ttlMs)),
+      indexUser: timed('indexUser', (userKey, id, ttlMs, maxSessions) =>
+        store.indexUser(userKey, id, ttlMs, maxSessions),
+      ),
       userSessions: timed('userSessions', (userKey) => store.userSessions(userKey)),
       unindexUser: timed('unindexUser', (userKey, ids) => store.unindexUser(userKey, ids)),
       close: () => store.close(),
