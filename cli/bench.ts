@@ -74,7 +74,7 @@ export function registerBench(program: Command): void {
     .option('--paths <list>', 'direct,nginx')
     .option(
       '--store <list>',
-      'session stores: redis,memcached,redis-cluster (default redis,memcached)',
+      'session stores: redis,memcached,redis-cluster,postgres (default redis,memcached)',
     )
     .option('--lb <mode>', 'nginx balancing on the nginx path (default round-robin)')
     .option('--nodes <n>', 'nodes behind nginx (default 2)')

@@ -48,6 +48,15 @@ export type CommitResult =
   /** An `incr` op targets a field that holds something other than an integer. */
   | { status: 'not-integer'; field: string };
 
+/** What a rotation stores under the new id, made from the fields it took (null: none was live). */
+export type RotationBuild = (taken: Fields | null) => { fields: Fields; ttlMs: number };
+
+/** Outcome of a rotation: `created` false (the new id is in use) means nothing changed at all. */
+export interface RotationResult {
+  taken: Fields | null;
+  created: boolean;
+}
+
 export interface SessionStore {
   /** Store kind, for logs and reports: `redis`, `redis-cluster`, `memcached`, ... */
   readonly kind: string;
@@ -63,6 +72,13 @@ export interface SessionStore {
   touch(id: string, ttlMs: number): Promise<boolean>;
   /** Atomically reads and deletes a session (used by rotation); `null` when it is gone. */
   take(id: string): Promise<Fields | null>;
+  /**
+   * Optional: `take(oldId)` and `create(newId, build(taken))` as one transaction, so no reader
+   * ever finds neither id, and a rotation that fails (new id in use, `build` throws, the store
+   * fails before it commits) leaves the old session as it was. `build`'s error is rethrown as
+   * is. Without it the engine takes, then creates.
+   */
+  rotate?(oldId: string, newId: string, build: RotationBuild): Promise<RotationResult>;
   /** Deletes a session; true when it existed. */
   destroy(id: string): Promise<boolean>;
   /**

@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './ports.ts';
@@ -65,7 +65,8 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     throw new Error(`invalid user "${user}": expected a lower-case SQL identifier`);
   }
   const { bin, version } = await findPostgresBin();
-  const dir = join(options.dir, `postgres-${port}`);
+  // Absolute: initdb and postgres run in `dir`, so a relative path would resolve twice.
+  const dir = resolve(options.dir, `postgres-${port}`);
   const dataDir = join(dir, 'data');
   const owner = await prepareOwnedDir(options.dir, dir);
   const password = randomBytes(18).toString('base64url');

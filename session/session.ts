@@ -38,6 +38,9 @@ export interface RequestContext {
   adoptId?: string;
 }
 
+/** The data fields a new session starts with, made for its id from what a rotation took. */
+type Carry = (id: string, taken: Fields | null) => Fields;
+
 export interface RegenerateOptions {
   /** The authenticated user the new session belongs to (indexed for logout-everywhere). */
   user?: string;
@@ -186,31 +189,35 @@ export class Session {
       newId = oldId;
       await this.#index(newId, options.user);
     } else {
-      let carried: (id: string) => Fields = () => ({});
+      const carryOver = options.carryOver !== false;
+      let carried: Carry = () => ({});
+      let rotateFrom: string | undefined;
       if (oldId !== null) {
         // A request whose own writes cannot be stored fails before the old session is taken:
         // a refused write changes nothing, so it must not log the user out either.
         if (this.#pending.length > 0) {
-          const base = options.carryOver === false ? {} : this.#fields;
+          const base = carryOver ? this.#fields : {};
           const ops = toStoreOps(this.#pending, oldId, engine.sealing);
           const { maxSessionBytes } = engine.options;
           throwIfRefused(applyOps(base, ops, maxSessionBytes).result, maxSessionBytes);
         }
-        const taken = unsafe.keepOldId
-          ? this.#fields
-          : await engine.call('take', () => engine.store.take(oldId));
-        const oldUser =
-          taken === null ? undefined : readField(taken, META.user, oldId, engine.sealing);
-        if (oldUser !== undefined && !unsafe.keepOldId) {
-          await engine.call('unindexUser', () =>
-            engine.store.unindexUser(engine.userKey(oldUser), [oldId]),
-          );
-        }
-        if (taken !== null && options.carryOver !== false) {
-          carried = (id) => moveData(taken, oldId, id, engine.sealing);
+        const carry = (taken: Fields | null, id: string): Fields =>
+          taken !== null && carryOver ? moveData(taken, oldId, id, engine.sealing) : {};
+        if (unsafe.keepOldId) carried = (id) => carry(this.#fields, id);
+        else if (engine.store.rotate !== undefined) {
+          // Take and create in one store transaction: the old id is never dead without the new.
+          rotateFrom = oldId;
+          carried = (id, taken) => carry(taken, id);
+        } else {
+          const taken = await engine.call('take', () => engine.store.take(oldId));
+          await this.#unindexOld(oldId, taken);
+          carried = (id) => carry(taken, id);
         }
       }
-      newId = (await this.#createWith(carried, meta, (id) => this.#index(id, options.user))).id;
+      const index = (id: string): Promise<void> => this.#index(id, options.user);
+      const created = await this.#createWith(carried, meta, index, rotateFrom);
+      if (rotateFrom !== undefined) await this.#unindexOld(rotateFrom, created.taken);
+      newId = created.id;
     }
     const user = options.user === undefined ? {} : { user: options.user };
     engine.report({ type: 'rotated', idHash: engine.idHash(newId), ...user });
@@ -238,6 +245,17 @@ export class Session {
     this.#reset();
   }
 
+  /** Removes a session taken by a rotation from its user's index. */
+  async #unindexOld(oldId: string, taken: Fields | null): Promise<void> {
+    const oldUser =
+      taken === null ? undefined : readField(taken, META.user, oldId, this.#engine.sealing);
+    if (oldUser === undefined) return;
+    const engine = this.#engine;
+    await engine.call('unindexUser', () =>
+      engine.store.unindexUser(engine.userKey(oldUser), [oldId]),
+    );
+  }
+
   /** Records `id` in `user`'s index (for logout-everywhere); nothing without a user. */
   async #index(id: string, user: string | undefined): Promise<void> {
     if (user === undefined) return;
@@ -251,45 +269,58 @@ export class Session {
   }
 
   /**
-   * Creates a session under a fresh id from data fields (made for that id), pending ops and
-   * metadata. `afterCreate` runs once the store holds it, before its cookie is issued; when it
-   * fails the session is destroyed again (a login that could not be indexed must not leave a
-   * session that logout-everywhere cannot end).
+   * Creates a session under a fresh id from data fields (made for that id from the fields a
+   * rotation took), pending ops and metadata; with `rotateFrom`, through the store's `rotate`.
+   * `afterCreate` runs once the store holds it, before its cookie is issued; when it fails the
+   * session is destroyed again (a login that could not be indexed must not leave a session that
+   * logout-everywhere cannot end).
    */
   async #createWith(
-    base: (id: string) => Fields,
+    base: Carry,
     meta: Fields,
     afterCreate?: (id: string) => Promise<void>,
-  ): Promise<{ id: string; counters: number[] }> {
+    rotateFrom?: string,
+  ): Promise<{ id: string; counters: number[]; taken: Fields | null }> {
     const engine = this.#engine;
+    const { store } = engine;
     const { maxSessionBytes, idBytes } = engine.options;
     const now = Date.now();
     for (let attempt = 0; ; attempt++) {
       const id = (attempt === 0 ? this.#context.adoptId : undefined) ?? generateId(idBytes);
-      const initial: Fields = { ...base(id), [META.createdAt]: String(now) };
-      for (const [field, value] of Object.entries(meta))
-        initial[field] = metaValue(field, value, id, engine.sealing);
-      const { result, fields } = applyOps(
-        initial,
-        toStoreOps(this.#pending, id, engine.sealing),
-        maxSessionBytes,
-      );
-      throwIfRefused(result, maxSessionBytes);
-      const ttlMs = engine.ttlFor(fields, now);
-      if (await engine.call('create', () => engine.store.create(id, fields, ttlMs))) {
+      let made: { fields: Fields; counters: number[] } | undefined;
+      const build = (taken: Fields | null): { fields: Fields; ttlMs: number } => {
+        const initial: Fields = { ...base(id, taken), [META.createdAt]: String(now) };
+        for (const [field, value] of Object.entries(meta))
+          initial[field] = metaValue(field, value, id, engine.sealing);
+        const ops = toStoreOps(this.#pending, id, engine.sealing);
+        const { result, fields } = applyOps(initial, ops, maxSessionBytes);
+        throwIfRefused(result, maxSessionBytes);
+        made = { fields, counters: result.status === 'ok' ? result.counters : [] };
+        return { fields, ttlMs: engine.ttlFor(fields, now) };
+      };
+      let taken: Fields | null = null;
+      let created: boolean;
+      if (rotateFrom === undefined || store.rotate === undefined) {
+        const { fields, ttlMs } = build(null);
+        created = await engine.call('create', () => store.create(id, fields, ttlMs));
+      } else {
+        const rotate = store.rotate.bind(store);
+        ({ taken, created } = await engine.call('rotate', () => rotate(rotateFrom, id, build)));
+      }
+      if (created && made !== undefined) {
         try {
           await afterCreate?.(id);
         } catch (error) {
-          await engine.call('destroy', () => engine.store.destroy(id)).catch(() => false);
+          await engine.call('destroy', () => store.destroy(id)).catch(() => false);
           throw error;
         }
         this.#id = id;
-        this.#fields = fields;
+        this.#fields = made.fields;
         this.#pending = [];
         const attrs = engine.cookieAttributes(this.#context.secure);
         issueCookie(this.#context.res, this.#context.cookieName, engine.cookieValue(id), attrs);
         engine.report({ type: 'created', idHash: engine.idHash(id) });
-        return { id, counters: result.status === 'ok' ? result.counters : [] };
+        return { id, counters: made.counters, taken };
       }
       // A 256-bit collision is not going to happen; a store that keeps saying "taken" is broken.
       if (attempt >= 2) throw new SessionGoneError();

@@ -5,7 +5,9 @@
  *
  * Every call is one statement, one round trip: a commit is `sl_commit()`, which locks the LIVE
  * row (`expires_at > now()`), applies the ops in SQL and updates it, so a commit never
- * recreates a destroyed or expired session; `take` is `DELETE … RETURNING`. A row past its
+ * recreates a destroyed or expired session; `take` is `DELETE … RETURNING`. `rotate` is the
+ * take and the create in one transaction (four round trips on one connection, a login only),
+ * rolled back when the create or the caller's build fails or the deadline passes. A row past its
  * deadline reads as absent at once, and a sweeper deletes such rows in small batches with
  * `FOR UPDATE SKIP LOCKED`, so it never waits on, or long blocks, a request. Each call has a
  * client deadline (pool wait included) and a server `statement_timeout`; the pool is bounded;
@@ -23,6 +25,8 @@ import type {
   DeltaOp,
   Fields,
   LoadedSession,
+  RotationBuild,
+  RotationResult,
   SessionStore,
 } from '../core/store.ts';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../core/store.ts';
@@ -192,6 +196,47 @@ export class PostgresStore implements SessionStore {
     const { rows } = await this.#query<{ fields: Fields; live: boolean }>(SQL.take, [id]);
     const row = rows[0];
     return row?.live ? row.fields : null;
+  }
+
+  async rotate(oldId: string, newId: string, build: RotationBuild): Promise<RotationResult> {
+    const deadline = Date.now() + this.#options.timeoutMs;
+    let refusal: { error: unknown } | undefined;
+    const result = await this.#call(async () => {
+      const client = await this.#pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ fields: Fields; live: boolean }>(SQL.take, [oldId]);
+        const taken = rows[0]?.live ? rows[0].fields : null;
+        let made: ReturnType<RotationBuild>;
+        try {
+          made = build(taken);
+        } catch (error) {
+          refusal = { error };
+          await client.query('ROLLBACK');
+          return { taken, created: false };
+        }
+        const { fields, ttlMs } = made;
+        const created = await client.query(SQL.create, [newId, JSON.stringify(fields), ttlMs]);
+        // Past the deadline the caller has answered 503: the rotation must not land after that.
+        const late = Date.now() >= deadline;
+        if (created.rowCount !== 1 || late) {
+          await client.query('ROLLBACK');
+          if (late) throw new Error('the rotation passed its deadline and was rolled back');
+          return { taken, created: false };
+        }
+        await client.query('COMMIT');
+        return { taken, created: true };
+      } catch (error) {
+        broken = error as Error;
+        throw error;
+      } finally {
+        // A connection that failed mid-transaction is closed, so the server rolls it back.
+        client.release(broken);
+      }
+    });
+    if (refusal !== undefined) throw refusal.error;
+    return result;
   }
 
   async destroy(id: string): Promise<boolean> {

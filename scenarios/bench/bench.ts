@@ -292,7 +292,8 @@ function counterSource(
   stores: ReadonlyMap<StoreKind, StoreServices>,
 ): StoreCounterSource | undefined {
   const services = spec.store === null ? undefined : stores.get(spec.store);
-  if (services === undefined) return undefined;
+  // PostgreSQL counts statements only with pg_stat_statements loaded: not counted.
+  if (services === undefined || services.kind === 'postgres') return undefined;
   const kind = services.kind === 'memcached' ? 'memcached' : 'redis';
   // Sentinel: the primary's counters only (its replicas replay the writes; sentinels ping).
   const endpoints =

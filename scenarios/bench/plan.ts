@@ -11,6 +11,10 @@
  *          for the side rows (nginx, anon) unless `full`; and login-churn direct on the engine
  *          over redis-sentinel with replicaAcks 0 and 1 (the cost of WAIT), a side row too:
  *          about 4 minutes.
+ *   With postgres among the stores (`--store redis,memcached,postgres`, not in the default: it
+ *          adds about 80 s): read, write, mixed and login-churn direct on engine × postgres and
+ *          express-session × connect-pg-simple, and read direct on the engine on node:http ×
+ *          postgres and on one raw SELECT; side rows unless postgres is the first store.
  * With any of them, the plan is the cross product of what they select (a target only gets the
  * workloads it supports).
  */
@@ -25,7 +29,7 @@ import { WORKLOADS } from './workloads.ts';
 
 export type BenchPath = 'direct' | 'nginx';
 export const BENCH_PATHS: readonly BenchPath[] = ['direct', 'nginx'];
-export const BENCH_STORES = ['redis', 'memcached', 'redis-cluster'] as const;
+export const BENCH_STORES = ['redis', 'memcached', 'redis-cluster', 'postgres'] as const;
 
 export interface BenchOptionsInput {
   /** The reduced matrix and short runs of `--quick`. @default false */
@@ -185,8 +189,15 @@ interface MatrixRow {
   paths: readonly BenchPath[];
 }
 
+/** The engine beside connect-pg-simple beyond reads (read direct comes with every target). */
+const POSTGRES_ROW: MatrixRow = {
+  targets: ['engine-postgres', 'express-session-postgres'],
+  workloads: ['write', 'mixed', 'login-churn'],
+  paths: ['direct'],
+};
+
 /** The fixed matrices; `{store}` is the first selected store. */
-function fixedMatrix(quick: boolean): MatrixRow[] {
+function fixedMatrix(quick: boolean, stores: readonly StoreKind[]): MatrixRow[] {
   const sessionTargets = ['engine-{store}', 'express-session-{store}'];
   const readEverywhere = { targets: ['*'], workloads: ['read'], paths: ['direct'] } as const;
   if (quick)
@@ -200,6 +211,7 @@ function fixedMatrix(quick: boolean): MatrixRow[] {
     },
     { targets: [...sessionTargets, 'express-nosession'], workloads: ['read'], paths: ['nginx'] },
     { targets: WAIT_TARGETS, workloads: ['login-churn'], paths: ['direct'] },
+    ...(stores.includes('postgres') ? [POSTGRES_ROW] : []),
   ];
 }
 
@@ -215,7 +227,7 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
   const custom = options.targets ?? options.workloads ?? options.paths;
   const rows: MatrixRow[] =
     custom === undefined
-      ? fixedMatrix(options.quick)
+      ? fixedMatrix(options.quick, options.stores)
       : [
           {
             targets: options.targets ?? ['*'],
@@ -235,7 +247,8 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
             row.targets.some((glob) => matches(glob.replace('{store}', primary), target.name)),
         );
         if (!wanted || !target.workloads.includes(workload)) continue;
-        const side = custom === undefined && !options.full && !isRatioRow(target, path, workload);
+        const side =
+          custom === undefined && !options.full && !isRatioRow(target, path, workload, primary);
         planned.push({ target, workload, path, reps: side ? 1 : options.reps });
       }
     }
@@ -245,10 +258,17 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
 
 /**
  * Rows the ratios and goals are read from: direct to one node, a workload with sessions, not the
- * side comparison of WAIT.
+ * side comparison of WAIT, nor postgres beside another first store.
  */
-function isRatioRow(target: TargetSpec, path: BenchPath, workload: Workload): boolean {
-  return path === 'direct' && workload !== 'anon' && target.replicaAcks === undefined;
+function isRatioRow(
+  target: TargetSpec,
+  path: BenchPath,
+  workload: Workload,
+  primary: StoreKind,
+): boolean {
+  const side =
+    target.replicaAcks !== undefined || (target.store === 'postgres' && primary !== 'postgres');
+  return path === 'direct' && workload !== 'anon' && !side;
 }
 
 /** Seconds the measurements take (start-up not included). */

@@ -55,7 +55,8 @@ export function catalogue(stores: readonly StoreKind[]): TargetSpec[] {
   });
   for (const store of stores) {
     targets.push(session('engine', store));
-    if (store === 'redis' || store === 'memcached') targets.push(session('express-session', store));
+    if (store === 'redis' || store === 'memcached' || store === 'postgres')
+      targets.push(session('express-session', store));
   }
   targets.push({
     name: 'express-nosession',
@@ -64,13 +65,18 @@ export function catalogue(stores: readonly StoreKind[]): TargetSpec[] {
     sessions: false,
     workloads: WORKLOADS,
   });
-  // The engine without a framework, beside its limit: bare node:http doing one redis GET.
+  // The engine without a framework, beside its limit: bare node:http doing one redis GET (one
+  // postgres SELECT).
   for (const store of stores) {
-    if (store === 'redis' || store === 'redis-cluster') targets.push(session('engine-http', store));
+    if (store === 'redis' || store === 'redis-cluster' || store === 'postgres')
+      targets.push(session('engine-http', store));
   }
-  if (stores.includes('redis')) {
-    const raw = { name: 'raw-ioredis-get', impl: 'raw-ioredis-get', store: 'redis' } as const;
-    targets.push({ ...raw, sessions: false, workloads: ['read'] });
+  for (const [store, name] of [
+    ['redis', 'raw-ioredis-get'],
+    ['postgres', 'raw-pg-select'],
+  ] as const) {
+    if (stores.includes(store))
+      targets.push({ name, impl: name, store, sessions: false, workloads: ['read'] });
   }
   for (const replicaAcks of [0, 1]) {
     targets.push({

@@ -1,26 +1,44 @@
 import t from 'tap';
 import { NodeMetrics } from '../../reference-servers/metrics.ts';
 import { MemoryStore } from '../../stores/memory.ts';
+import type { RotationBuild } from '../../core/store.ts';
 
-t.test('the timed store passes every argument and every method through', async (t) => {
+const TTL = 60_000;
+
+t.test('the timed store passes every argument through and times each call', async (t) => {
   const metrics = new NodeMetrics('n1');
-  const raw = new MemoryStore();
-  const store = metrics.instrument(raw);
-  t.equal(store.kind, raw.kind);
+  const memory = new MemoryStore();
+  const store = metrics.instrument(memory);
   await store.connect();
-  t.equal(await store.create('a', { 'm:c': '1' }, 60_000), true);
-  t.equal(await store.create('b', { 'm:c': '2' }, 60_000), true);
-  t.same(await store.indexUser('u', 'a', 60_000, 1), []);
-  // maxSessions 1: the older session is returned as the excess (the argument reached the store).
-  t.same(await store.indexUser('u', 'b', 60_000, 1), ['a'], 'maxSessions reaches the store');
-  t.same(await store.load('a'), await raw.load('a'));
+  t.teardown(() => store.close());
+  for (const id of ['s1', 's2', 's3']) {
+    await store.create(id, { 'm:c': '1' }, TTL);
+    await store.indexUser('u', id, TTL);
+  }
+  t.same(await store.indexUser('u', 's3', TTL, 2), ['s1'], 'maxSessions reaches the store');
+  t.equal(store.rotate, undefined, 'no rotate where the store has none');
   const text = await metrics.registry.metrics();
-  t.match(text, /sessionlab_store_call_duration_seconds_count\{[^}]*op="indexUser"[^}]*\} 2/);
-  const extended = Object.assign(new MemoryStore(), {
-    rotateOnce: async (id: string): Promise<string> => `rotated ${id}`,
-  });
-  const timed = metrics.instrument(extended) as typeof extended;
-  t.equal(await timed.rotateOnce('x'), 'rotated x', 'a method beyond the interface is kept');
-  t.ok('rotateOnce' in timed);
+  t.match(text, /sessionlab_store_call_duration_seconds_count\{[^}]*op="indexUser"[^}]*\} 4/);
+});
+
+t.test('the timed store forwards rotate when the store has one', async (t) => {
+  class RotatingStore extends MemoryStore {
+    calls: string[] = [];
+    async rotate(oldId: string, newId: string, build: RotationBuild) {
+      this.calls.push(`${oldId}>${newId}`);
+      const taken = await this.take(oldId);
+      const { fields, ttlMs } = build(taken);
+      return { taken, created: await this.create(newId, fields, ttlMs) };
+    }
+  }
+  const memory = new RotatingStore();
+  const store = new NodeMetrics('n1').instrument(memory);
+  await store.create('old', { 'd:x': '1' }, TTL);
+  const result = await store.rotate?.('old', 'new', (taken) => ({
+    fields: taken ?? {},
+    ttlMs: TTL,
+  }));
+  t.same(result, { taken: { 'd:x': '1' }, created: true });
+  t.same(memory.calls, ['old>new']);
   await store.close();
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -9,6 +10,9 @@ import { PostgresStore } from '../../stores/postgres.ts';
 import { EXIT } from '../../core/exit-codes.ts';
 import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
 import { postgresFor } from '../helpers/services.ts';
+import { resolveNodeConfig } from '../../reference-servers/config.ts';
+import { BENCH_VALUE } from '../../reference-servers/bench/nosession-app.ts';
+import { createRawPostgresServer, RAW_ROW_ID } from '../../reference-servers/bench/raw-pg.ts';
 
 const server = await postgresFor(t);
 const admin = new pg.Pool({ connectionString: server.url, max: 2 });
@@ -29,6 +33,35 @@ t.test('migrate applies every version once, and records them', async (t) => {
   const { rows } = await admin.query('SELECT version FROM sl_schema_version ORDER BY version');
   t.same(rows, [{ version: 1 }, { version: POSTGRES_SCHEMA_VERSION }]);
 });
+
+t.test(
+  "the bench's raw SELECT baseline answers the session row's value and nothing else",
+  async (t) => {
+    const config = resolveNodeConfig({
+      storeUrl: server.url,
+      password: 'pw',
+      signingKeys: `k1:${'x'.repeat(32)}`,
+    });
+    const raw = await createRawPostgresServer(config);
+    await new Promise<void>((done) => raw.server.listen(0, '127.0.0.1', done));
+    t.teardown(async () => {
+      await new Promise((done) => raw.server.close(done));
+      await raw.close();
+    });
+    const base = `http://127.0.0.1:${(raw.server.address() as AddressInfo).port}`;
+    const get = async (path: string): Promise<[number, unknown]> => {
+      const res = await fetch(`${base}${path}`);
+      return [res.status, await res.json()];
+    };
+    t.same(await get('/session/data/cart'), [200, { value: BENCH_VALUE }]);
+    t.match(await get('/contract'), [200, { impl: 'raw-pg-select', store: 'postgres' }]);
+    t.match(await get('/other'), [404, { error: 'no route GET /other' }]);
+    const { rows } = await admin.query('SELECT fields FROM sl_sessions WHERE id = $1', [
+      RAW_ROW_ID,
+    ]);
+    t.same(rows, [{ fields: { 'd:v': JSON.stringify(BENCH_VALUE) } }], 'one row of sl_sessions');
+  },
+);
 
 t.test('a store refuses a database without the schema and names the fix', async (t) => {
   await admin.query('CREATE DATABASE unmigrated');

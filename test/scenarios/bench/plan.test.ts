@@ -76,6 +76,44 @@ t.test('a custom selection is the cross product, limited to what a target suppor
   ]);
 });
 
+t.test(
+  'with postgres among the stores: engine and connect-pg-simple on every session workload, the raw SELECT, as side rows',
+  async (t) => {
+    const reps = (input: BenchOptionsInput): Record<string, number> =>
+      Object.fromEntries(
+        planMeasurements(resolveBenchOptions(input))
+          .filter((m) => m.target.store === 'postgres')
+          .map((m) => [`${m.target.name} ${m.workload} ${m.path}`, m.reps]),
+      );
+    const rows = (session: number, raw: number): Record<string, number> => ({
+      ...Object.fromEntries(
+        ['engine-postgres', 'express-session-postgres'].flatMap((target) =>
+          ['read', 'write', 'mixed', 'login-churn'].map((w) => [`${target} ${w} direct`, session]),
+        ),
+      ),
+      'engine-http-postgres read direct': raw,
+      'raw-pg-select read direct': raw,
+    });
+    t.same(reps({}), {}, 'not in the default stores');
+    t.same(reps({ stores: ['redis', 'memcached', 'postgres'] }), rows(1, 1));
+    t.same(reps({ stores: ['redis', 'postgres'], full: true }), rows(3, 3));
+    const first = reps({ stores: ['postgres'] });
+    t.equal(first['engine-postgres write direct'], 3, 'first store: ratio rows keep their runs');
+    t.equal(first['raw-pg-select read direct'], 3);
+    t.same(
+      plan({ quick: true, stores: ['redis', 'postgres'] }).filter(
+        (r) => r.includes('postgres') || r.includes('pg'),
+      ),
+      [
+        'engine-postgres read direct',
+        'express-session-postgres read direct',
+        'engine-http-postgres read direct',
+        'raw-pg-select read direct',
+      ],
+    );
+  },
+);
+
 t.test('bad options are rejected naming the field and what is allowed', async (t) => {
   const bad: [BenchOptionsInput, RegExp][] = [
     [{ reps: 0 }, /^invalid reps 0: expected an integer from 1 to 20$/],
@@ -85,7 +123,7 @@ t.test('bad options are rejected naming the field and what is allowed', async (t
     [{ paths: ['sideways'] }, /^invalid path "sideways": expected direct \| nginx$/],
     [
       { stores: ['mongo'] },
-      /^invalid store "mongo": expected redis \| memcached \| redis-cluster$/,
+      /^invalid store "mongo": expected redis \| memcached \| redis-cluster \| postgres$/,
     ],
     [{ lb: 'random' }, /^invalid lb "random": expected round-robin \| least-conn/],
     [{ targets: ['Engine'] }, /^invalid target "Engine"/],
