@@ -170,6 +170,13 @@ export const faultChecks: CheckDefinition[] = [
       let requests = 0;
       let renewed = 0;
       const failures: number[] = [];
+      const failedRequests: {
+        status: number;
+        node: string | null;
+        msSinceLogin: number;
+        msSinceLastOk: number;
+        tookMs: number;
+      }[] = [];
       const transportErrors: string[] = [];
       let running = true;
       const traffic = (async () => {
@@ -180,22 +187,35 @@ export const faultChecks: CheckDefinition[] = [
               renewed++;
             }
             const sentAt = Date.now();
-            const status = await user.client.request(entry, 'GET', '/me').then(
-              (me) => me.status,
+            const reply = await user.client.request(entry, 'GET', '/me').then(
+              (me) => ({ status: me.status, node: me.node }),
               (error: { code?: string }) => {
                 transportErrors.push(error.code ?? 'unknown');
-                return 0;
+                return { status: 0, node: undefined };
               },
             );
+            const { status } = reply;
             requests++;
-            const idleSpent = Date.now() - user.lastOk >= 0.9 * contract.idleTimeoutMs;
+            const answeredAt = Date.now();
+            const idleSpent = answeredAt - user.lastOk >= 0.9 * contract.idleTimeoutMs;
             if (status === 200) user.lastOk = sentAt;
-            else if (status === 401 && (Date.now() >= endsBy(user.sent) || idleSpent)) {
+            else if (status === 401 && (answeredAt >= endsBy(user.sent) || idleSpent)) {
               // Slow answers let the session reach its declared lifetime or idle timeout (the
               // requests of the three users run in turn): that is expiry, not a logout.
               Object.assign(user, await newUser());
               renewed++;
-            } else failures.push(status);
+            } else {
+              failures.push(status);
+              // Enough to tell a logout from a timing effect when reading the evidence.
+              if (failedRequests.length < 10)
+                failedRequests.push({
+                  status,
+                  node: reply.node ?? null,
+                  msSinceLogin: sentAt - user.sent,
+                  msSinceLastOk: sentAt - user.lastOk,
+                  tookMs: answeredAt - sentAt,
+                });
+            }
           }
         }
       })();
@@ -215,6 +235,7 @@ export const faultChecks: CheckDefinition[] = [
         after,
         renewedAtAbsoluteTimeout: renewed,
         transportErrors,
+        failedRequests,
       };
       if (after.some((s) => s !== 200))
         return fail(
