@@ -12,12 +12,10 @@ import { pino } from 'pino';
 import { createStoreFromUrl } from '../stores/from-url.ts';
 import { redactUrl } from '../core/redact.ts';
 import { IMPLS, isAdapterImpl, resolveNodeConfig } from './config.ts';
-import { ADAPTER_APPS } from './adapter-apps.ts';
 import { serveNode } from './serve.ts';
 import type { NodeConfig } from './config.ts';
 import type { Logger } from 'pino';
 import { createEngineApp } from './engine-app.ts';
-import { createExpressSessionApp } from './express-session-app.ts';
 import { FLAWS } from './flaws.ts';
 import { NodeMetrics } from './metrics.ts';
 import { MemoryStore } from '../stores/memory.ts';
@@ -95,7 +93,10 @@ async function startApp(
   logger: Logger,
   metrics: NodeMetrics,
 ): Promise<{ server: Server; close(): Promise<void> }> {
+  // The library apps load on demand: an engine node (most nodes the harness starts) never pays
+  // for fastify, koa and express-session.
   if (isAdapterImpl(config.impl)) {
+    const { ADAPTER_APPS } = await import('./adapter-apps.ts');
     const { server, close } = await ADAPTER_APPS[config.impl](config, logger, metrics);
     return { server: server.listen(config.port, config.host), close };
   }
@@ -115,6 +116,7 @@ async function startApp(
     const app = createEngineApp(config, store, logger, metrics);
     return { server: app.listen(config.port, config.host), close: () => store.close() };
   }
+  const { createExpressSessionApp } = await import('./express-session-app.ts');
   const { app, close } = await createExpressSessionApp(config, logger, metrics);
   return { server: app.listen(config.port, config.host), close };
 }
