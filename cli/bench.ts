@@ -57,7 +57,7 @@ export function registerBench(program: Command): void {
     .option('--quick', 'reduced matrix, 1 repetition of 2 s (about a minute)', false)
     .option(
       '--full',
-      'every row of the matrix with all repetitions (side rows get 1 otherwise)',
+      'the whole matrix (anon, WAIT, memcached and nginx rows beside the ratio rows), every row with all repetitions',
       false,
     )
     .option('--json <file>', 'write the BenchReport (schema 1) to this file')

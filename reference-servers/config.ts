@@ -38,6 +38,7 @@ export const BENCH_IMPLS = [
   'express-nosession',
   'engine-http',
   'raw-ioredis-get',
+  'raw-memcached-get',
   'static-http',
 ] as const;
 export type BenchImpl = (typeof BENCH_IMPLS)[number];

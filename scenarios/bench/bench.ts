@@ -43,6 +43,12 @@ export interface BenchRunOptions {
   runDir: string;
   /** One progress line (no newline). */
   log(line: string): void;
+  /**
+   * Awaited after every target is started, smoked and given its sessions, before the first
+   * measured run: lets other work (the suite's conformance runs) use the set-up time without
+   * overlapping any measurement.
+   */
+  beforeMeasuring?: () => Promise<void>;
 }
 
 export interface BenchOutcome {
@@ -93,10 +99,32 @@ export async function runBench(options: BenchOptions, run: BenchRunOptions): Pro
       cleanups.push(() => services.stop());
       setup.stores.set(kind, services);
     }
+    // Start-ups side by side (a few at a time); the rest one target after the other, because
+    // store operations are counted from the store's global counters.
+    const groups = [...groupByTarget(planned)];
+    const started = await startAll(
+      groups.map(
+        ([spec, measurements]) =>
+          () =>
+            startBenchTarget(spec, measurements, setup),
+      ),
+    );
     const prepared: Prepared[] = [];
-    for (const [spec, measurements] of groupByTarget(planned))
-      prepared.push(...(await prepareTarget(spec, measurements, setup)));
+    for (const [i, [spec, measurements]] of groups.entries())
+      prepared.push(
+        ...(await prepareTarget(spec, measurements, started[i] as RunningTarget, setup)),
+      );
+    const preparedAt = Date.now();
+    run.log(
+      `set-up (stores, targets, smoke, sessions): ${seconds(preparedAt - startedAt.getTime())}`,
+    );
+    if (run.beforeMeasuring !== undefined) {
+      await run.beforeMeasuring();
+      run.log(`waited for other work before measuring: ${seconds(Date.now() - preparedAt)}`);
+    }
+    const measuringAt = Date.now();
     await measureInRounds(prepared, options, load, pinning, setup.password, run.log);
+    run.log(`measuring: ${seconds(Date.now() - measuringAt)}`);
     const results = prepared.map((p) => aggregate(p, options));
     const report: BenchReport = {
       schema: 1,
@@ -109,9 +137,11 @@ export async function runBench(options: BenchOptions, run: BenchRunOptions): Pro
     };
     return { report, smokeFailures: setup.smokeFailures, pinning };
   } finally {
+    const stoppingAt = Date.now();
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => run.log(`stopping: ${String(error)}`));
     }
+    run.log(`stopping: ${seconds(Date.now() - stoppingAt)}`);
   }
 }
 
@@ -126,22 +156,43 @@ interface TargetSetup {
   smokeFailures: BenchOutcome['smokeFailures'];
 }
 
+/** Targets started at once: two overlap the waits of a start-up without thrashing 2 cores. */
+const START_CONCURRENCY = 2;
+
 /**
- * Starts one target, smokes it, makes its sessions and counts store operations per request of
- * each of its measurements; nothing to measure when the smoke fails.
+ * Runs the start-ups `START_CONCURRENCY` at a time and waits for every one of them, so all that
+ * started have registered their stop before the first failure is thrown.
  */
-async function prepareTarget(
+async function startAll<T>(starts: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const settled: PromiseSettledResult<T>[] = new Array(starts.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < starts.length; i = next++) {
+      settled[i] = await (starts[i] as () => Promise<T>)().then(
+        (value): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value }),
+        (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, starts.length) }, worker));
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/** Starts one target's nodes (and nginx when a measurement goes through it); registers its stop. */
+async function startBenchTarget(
   spec: TargetSpec,
   measurements: readonly Measurement[],
   setup: TargetSetup,
-): Promise<Prepared[]> {
-  const { options, run, password } = setup;
+): Promise<RunningTarget> {
+  const { options, run } = setup;
   const nginx = measurements.some((m) => m.path === 'nginx');
   run.log(`${spec.name}: starting ${options.nodes} node(s)${nginx ? ' and nginx' : ''}…`);
   const target = await startTarget(spec, {
     runDir: run.runDir,
     storeUrl: spec.store === null ? undefined : setup.stores.get(spec.store)?.url,
-    password,
+    password: setup.password,
     signingKeys: setup.signingKeys,
     nodes: options.nodes,
     nginx,
@@ -153,6 +204,20 @@ async function prepareTarget(
     if (options.cpuProfileDir !== undefined)
       await summarizeProfiles(options.cpuProfileDir, target, run.log);
   });
+  return target;
+}
+
+/**
+ * Smokes a started target, makes its sessions and counts store operations per request of each
+ * of its measurements; nothing to measure when the smoke fails.
+ */
+async function prepareTarget(
+  spec: TargetSpec,
+  measurements: readonly Measurement[],
+  target: RunningTarget,
+  setup: TargetSetup,
+): Promise<Prepared[]> {
+  const { options, run, password } = setup;
   const smoke = await smokeTarget(target, password);
   if (!smoke.passed) {
     run.log(`${spec.name}: smoke FAILED, not measured: ${smoke.failures.join('; ')}`);
@@ -280,6 +345,8 @@ function aggregate(p: Prepared, options: BenchOptions): BenchResult {
     p.runs,
   );
 }
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 function groupByTarget(planned: readonly Measurement[]): Map<TargetSpec, Measurement[]> {
   const groups = new Map<TargetSpec, Measurement[]>();

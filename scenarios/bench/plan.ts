@@ -5,21 +5,24 @@
  * Without --targets, --workloads or --paths the plan is a fixed matrix sized for the time budget:
  *   quick: read on every target, direct; read through nginx for engine and express-session on
  *          the first store. 1 repetition of 2 s: about a minute with start-up.
- *   standard: that, plus write, mixed, login-churn and anon direct for engine and
- *          express-session on the first store, and read through nginx for express-nosession
- *          too. 3 repetitions of 5 s for the rows the ratios come from (direct, not anon), one
- *          for the side rows (nginx, anon) unless `full`; and login-churn direct on the engine
- *          over redis-sentinel with replicaAcks 0 and 1 (the cost of WAIT), a side row too:
- *          about 4 minutes.
+ *   standard (`make bench`): the rows the ratios of core/results.ts BENCH_RATIOS come from and
+ *          the load ceiling (`isRatioRow`), 3 repetitions of 5 s each, and read through nginx
+ *          for engine and express-session on the first store, one repetition (a side row):
+ *          about 3 minutes of load.
+ *   full: read direct on every target; write, mixed, login-churn and anon direct for engine
+ *          and express-session on the first store; read through nginx for them and
+ *          express-nosession; login-churn direct on the engine over redis-sentinel with
+ *          replicaAcks 0 and 1 (the cost of WAIT). Every row with `reps` runs.
  * With any of them, the plan is the cross product of what they select (a target only gets the
  * workloads it supports).
  */
+import { BENCH_RATIOS, RATIO_NAMES } from '../../core/results.ts';
 import type { Workload } from '../../core/results.ts';
 import { BALANCE_MODES } from '../../nginx/render.ts';
 import type { BalanceMode } from '../../nginx/render.ts';
 import { InvalidOptionError } from '../../core/errors.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
-import { WAIT_TARGETS, catalogue } from './targets.ts';
+import { LOAD_CEILING_TARGET, WAIT_TARGETS, catalogue } from './targets.ts';
 import type { TargetSpec } from './targets.ts';
 import { WORKLOADS } from './workloads.ts';
 
@@ -185,12 +188,30 @@ interface MatrixRow {
   paths: readonly BenchPath[];
 }
 
+/** The rows of every ratio of BENCH_RATIOS and the load ceiling, direct. */
+function ratioRows(): MatrixRow[] {
+  const ceiling = {
+    targets: [LOAD_CEILING_TARGET],
+    workloads: ['read'],
+    paths: ['direct'],
+  } as const;
+  return [
+    ceiling,
+    ...RATIO_NAMES.map((name) => {
+      const { over, under, workload } = BENCH_RATIOS[name];
+      return { targets: [over, under], workloads: [workload], paths: ['direct'] } as const;
+    }),
+  ];
+}
+
 /** The fixed matrices; `{store}` is the first selected store. */
-function fixedMatrix(quick: boolean): MatrixRow[] {
+function fixedMatrix(quick: boolean, full: boolean): MatrixRow[] {
   const sessionTargets = ['engine-{store}', 'express-session-{store}'];
   const readEverywhere = { targets: ['*'], workloads: ['read'], paths: ['direct'] } as const;
-  if (quick)
-    return [readEverywhere, { targets: sessionTargets, workloads: ['read'], paths: ['nginx'] }];
+  const nginxReads = { targets: sessionTargets, workloads: ['read'], paths: ['nginx'] } as const;
+  if (quick) return [readEverywhere, nginxReads];
+  // make bench: what the goals need, and one look at the nginx path; the rest behind --full.
+  if (!full) return [...ratioRows(), nginxReads];
   return [
     readEverywhere,
     {
@@ -215,7 +236,7 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
   const custom = options.targets ?? options.workloads ?? options.paths;
   const rows: MatrixRow[] =
     custom === undefined
-      ? fixedMatrix(options.quick)
+      ? fixedMatrix(options.quick, options.full)
       : [
           {
             targets: options.targets ?? ['*'],
@@ -244,11 +265,18 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
 }
 
 /**
- * Rows the ratios and goals are read from: direct to one node, a workload with sessions, not the
- * side comparison of WAIT.
+ * Rows the ratios and goals are read from (a side of a BENCH_RATIOS entry, direct to one node)
+ * and the load generator's ceiling shown beside them.
  */
-function isRatioRow(target: TargetSpec, path: BenchPath, workload: Workload): boolean {
-  return path === 'direct' && workload !== 'anon' && target.replicaAcks === undefined;
+export function isRatioRow(target: TargetSpec, path: BenchPath, workload: Workload): boolean {
+  if (path !== 'direct') return false;
+  if (target.name === LOAD_CEILING_TARGET) return workload === 'read';
+  return RATIO_NAMES.some((name) => {
+    const ratio = BENCH_RATIOS[name];
+    return (
+      ratio.workload === workload && (ratio.over === target.name || ratio.under === target.name)
+    );
+  });
 }
 
 /** Seconds the measurements take (start-up not included). */

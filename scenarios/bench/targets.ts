@@ -64,12 +64,18 @@ export function catalogue(stores: readonly StoreKind[]): TargetSpec[] {
     sessions: false,
     workloads: WORKLOADS,
   });
-  // The engine without a framework, beside its limit: bare node:http doing one redis GET.
-  for (const store of stores) {
-    if (store === 'redis' || store === 'redis-cluster') targets.push(session('engine-http', store));
-  }
+  // The engine without a framework, beside its limit: bare node:http doing one raw store GET.
+  for (const store of stores) targets.push(session('engine-http', store));
   if (stores.includes('redis')) {
     const raw = { name: 'raw-ioredis-get', impl: 'raw-ioredis-get', store: 'redis' } as const;
+    targets.push({ ...raw, sessions: false, workloads: ['read'] });
+  }
+  if (stores.includes('memcached')) {
+    const raw = {
+      name: 'raw-memcached-get',
+      impl: 'raw-memcached-get',
+      store: 'memcached',
+    } as const;
     targets.push({ ...raw, sessions: false, workloads: ['read'] });
   }
   for (const replicaAcks of [0, 1]) {
