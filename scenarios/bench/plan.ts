@@ -37,7 +37,10 @@ export interface BenchOptionsInput {
   reps?: number;
   /** Seconds per measured run. @default 5 (quick: 2) */
   durationSec?: number;
-  /** Seconds of unmeasured load before the first run of each measurement. @default 1 (quick: 0.5) */
+  /**
+   * Seconds of unmeasured load before the first run of each measurement: thousands of requests,
+   * enough for V8 to optimise the hot path. @default 0.5
+   */
   warmupSec?: number;
   /** Concurrent connections of autocannon. @default 50 */
   connections?: number;
@@ -88,7 +91,7 @@ export const DEFAULT_BENCH_OPTIONS = {
   quick: false,
   reps: 3,
   durationSec: 5,
-  warmupSec: 1,
+  warmupSec: 0.5,
   connections: 50,
   stores: ['redis', 'memcached'],
   lb: 'round-robin',

@@ -23,7 +23,7 @@ t.test('defaults: 3 runs of 5 s; quick: 1 run of 2 s; sessions follow connection
     quick: false,
     reps: 3,
     durationSec: 5,
-    warmupSec: 1,
+    warmupSec: 0.5,
     connections: 50,
     sessions: 50,
   });
@@ -164,6 +164,6 @@ t.test('the ratio rows keep every repetition; side rows get one unless --full', 
   const ratioRows = planned.filter((m) => m.reps === 3).length;
   t.equal(
     estimateSeconds(options, planned),
-    Math.round(ratioRows * 16.5 + (planned.length - ratioRows) * 6.5),
+    Math.round(ratioRows * 16 + (planned.length - ratioRows) * 6),
   );
 });
