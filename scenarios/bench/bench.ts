@@ -99,21 +99,14 @@ export async function runBench(options: BenchOptions, run: BenchRunOptions): Pro
       cleanups.push(() => services.stop());
       setup.stores.set(kind, services);
     }
-    // Start-ups side by side (a few at a time); the rest one target after the other, because
-    // store operations are counted from the store's global counters.
-    const groups = [...groupByTarget(planned)];
-    const started = await startAll(
-      groups.map(
-        ([spec, measurements]) =>
-          () =>
-            startBenchTarget(spec, measurements, setup),
-      ),
-    );
+    // One target at a time: start-ups are CPU-bound with a 20 s deadline (in parallel they
+    // missed it on a loaded 2-core machine), and store operations are counted from the store's
+    // global counters.
     const prepared: Prepared[] = [];
-    for (const [i, [spec, measurements]] of groups.entries())
-      prepared.push(
-        ...(await prepareTarget(spec, measurements, started[i] as RunningTarget, setup)),
-      );
+    for (const [spec, measurements] of groupByTarget(planned)) {
+      const target = await startBenchTarget(spec, measurements, setup);
+      prepared.push(...(await prepareTarget(spec, measurements, target, setup)));
+    }
     const preparedAt = Date.now();
     run.log(
       `set-up (stores, targets, smoke, sessions): ${seconds(preparedAt - startedAt.getTime())}`,
@@ -154,30 +147,6 @@ interface TargetSetup {
   signingKeys: RingKey[];
   cleanups: (() => Promise<void>)[];
   smokeFailures: BenchOutcome['smokeFailures'];
-}
-
-/** Targets started at once: two overlap the waits of a start-up without thrashing 2 cores. */
-const START_CONCURRENCY = 2;
-
-/**
- * Runs the start-ups `START_CONCURRENCY` at a time and waits for every one of them, so all that
- * started have registered their stop before the first failure is thrown.
- */
-async function startAll<T>(starts: readonly (() => Promise<T>)[]): Promise<T[]> {
-  const settled: PromiseSettledResult<T>[] = new Array(starts.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < starts.length; i = next++) {
-      settled[i] = await (starts[i] as () => Promise<T>)().then(
-        (value): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value }),
-        (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, starts.length) }, worker));
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /** Starts one target's nodes (and nginx when a measurement goes through it); registers its stop. */
