@@ -51,7 +51,7 @@ bench-quick: deps
 soak: deps
 	node bin/sessionlab.js soak --requests 1000000
 
-## bench-full: every bench row with all repetitions (side rows get one in `make bench`), then the soak
+## bench-full: the whole bench matrix with all repetitions (`make bench` measures the ratio rows and two nginx reads), then the soak
 bench-full: deps
 	node bin/sessionlab.js suite --full
 	node bin/sessionlab.js soak --requests 1000000

@@ -57,13 +57,13 @@ export function registerBench(program: Command): void {
     .option('--quick', 'reduced matrix, 1 repetition of 2 s (about a minute)', false)
     .option(
       '--full',
-      'every row of the matrix with all repetitions (side rows get 1 otherwise)',
+      'the whole matrix (anon, WAIT, memcached and nginx rows beside the ratio rows), every row with all repetitions',
       false,
     )
     .option('--json <file>', 'write the BenchReport (schema 1) to this file')
     .option('--reps <n>', 'measured runs per measurement (default 3, quick 1)')
     .option('--duration <s>', 'seconds per run (default 5, quick 2)')
-    .option('--warmup <s>', 'unmeasured seconds before the first run (default 1, quick 0.5)')
+    .option('--warmup <s>', 'unmeasured seconds before the first run (default 0.5)')
     .option('--connections <c>', 'concurrent connections (default 50)')
     .option('--sessions <k>', 'sessions made up front (default: one per connection)')
     .option(

@@ -39,6 +39,7 @@ export const BENCH_IMPLS = [
   'engine-http',
   'raw-ioredis-get',
   'raw-pg-select',
+  'raw-memcached-get',
   'static-http',
 ] as const;
 export type BenchImpl = (typeof BENCH_IMPLS)[number];

@@ -3,8 +3,8 @@
  * `sessionlab bench` on a terminal and the report's Markdown. Pure.
  */
 import { escapeMarkdownCell as cell } from './escape.ts';
-import { BENCH_RATIOS, directReadResult } from '../core/results.ts';
-import type { BenchReport, BenchResult } from '../core/results.ts';
+import { BENCH_RATIOS, directResult } from '../core/results.ts';
+import type { BenchReport, BenchResult, Workload } from '../core/results.ts';
 import { RATIO_GOALS, finiteOrNull, formatNumber } from './summarize.ts';
 
 export function markdownTable(header: string[], rows: string[][]): string[] {
@@ -62,18 +62,18 @@ export function benchResultTable(bench: BenchReport): string[] {
   );
 }
 
-/** Median req/s of a target on read, direct; null when it was not measured. */
-function directRead(bench: BenchReport, target: string): number | null {
+/** Median req/s of a target on a workload, direct; null when it was not measured. */
+function directRps(bench: BenchReport, target: string, workload: Workload): number | null {
   const results = Array.isArray(bench.results) ? bench.results : [];
-  return finiteOrNull(directReadResult(results, target)?.rps?.median);
+  return finiteOrNull(directResult(results, target, workload)?.rps?.median);
 }
 
 /** `41 % / 63 %`: each side's req/s as a share of the load generator's ceiling. */
-function ceilingShare(bench: BenchReport, over: string, under: string): string {
+function ceilingShare(bench: BenchReport, over: string, under: string, workload: Workload): string {
   const ceiling = finiteOrNull(bench.loadCeilingRps);
   if (ceiling === null || ceiling === 0) return 'not measured';
   const share = (target: string): string => {
-    const rps = directRead(bench, target);
+    const rps = directRps(bench, target, workload);
     return rps === null ? '—' : `${Math.round((rps / ceiling) * 100)} %`;
   };
   return `${share(over)} / ${share(under)}`;
@@ -86,13 +86,13 @@ export function benchRatioTable(bench: BenchReport): string[] {
       ['ratio', 'value', 'goal', 'met', 'sides vs load ceiling'],
       RATIO_GOALS.map(({ name, goal, meaning }) => {
         const value = finiteOrNull(bench.ratios?.[name]);
-        const { over, under } = BENCH_RATIOS[name];
+        const { over, under, workload } = BENCH_RATIOS[name];
         return [
           `\`${name}\` (${meaning})`,
           value === null ? 'not measured' : value.toFixed(2),
           `≥ ${goal.toFixed(2)}`,
           value === null ? '—' : value >= goal ? 'yes' : '**no**',
-          ceilingShare(bench, over, under),
+          ceilingShare(bench, over, under, workload),
         ];
       }),
     ),

@@ -48,7 +48,7 @@ function header(results: RunResults): string {
 <h1>sessionlab report</h1>
 <p class="sub">run started ${x(results.startedAt)} · <code>${x(results.environment?.command ?? '')}</code></p>
 ${group('Conformance', cards)}
-${group('Bench ratios (read, direct path)', ratios)}
+${group('Bench ratios (direct path)', ratios)}
 <nav><a href="#matrix">Conformance matrix</a><a href="#bench">Bench</a>${results.mutation ? '<a href="#mutation">Mutation testing</a>' : ''}<a href="#environment">Environment</a><a href="#evidence">Evidence</a></nav>
 </div></header>`;
 }

@@ -11,10 +11,15 @@
  *   met: like the conformance exit code (0 with NON_STRICT checks), a SHOULD miss does not turn
  *   CI red, but it stays visible in every JUnit viewer.
  * Every non-PASS testcase also carries the why and the evidence JSON in <system-out>.
+ *
+ * With a bench, one more <testsuite> "bench ratios" has a testcase per ratio of BENCH_RATIOS:
+ * passing at or above its goal, a <failure type="SHOULD"> below it, <skipped> when a side was
+ * not measured.
  */
 import { escapeXml as x, prettyJson } from './escape.ts';
-import type { CheckResult, ConformanceReport } from '../core/results.ts';
-import { countVerdicts, finiteOrNull, targetLabel } from './summarize.ts';
+import { BENCH_RATIOS } from '../core/results.ts';
+import type { BenchReport, CheckResult, ConformanceReport } from '../core/results.ts';
+import { RATIO_GOALS, countVerdicts, finiteOrNull, targetLabel } from './summarize.ts';
 
 function seconds(ms: unknown): string {
   return ((finiteOrNull(ms) ?? 0) / 1000).toFixed(3);
@@ -102,37 +107,92 @@ function tally(checks: readonly CheckResult[]): string {
   return `tests="${checks.length}" failures="${counts.FAIL}" errors="${checks.length - known}" skipped="${counts.SKIPPED + counts.UNKNOWN}"`;
 }
 
-function testsuite(report: ConformanceReport, index: number): string {
-  const checks = Array.isArray(report.checks) ? report.checks : [];
-  const label = targetLabel(report, index);
-  const classname = `conformance.${label.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
+interface Suite {
+  label: string;
+  classname: string;
+  checks: readonly CheckResult[];
+  durationMs: unknown;
+  startedAt: unknown;
+  properties: string[];
+}
+
+function testsuite(suite: Suite, index: number): string {
   const attributes = [
-    `name="${x(label)}"`,
+    `name="${x(suite.label)}"`,
     `id="${index}"`,
-    tally(checks),
-    `time="${seconds(report.durationMs)}"`,
-    `timestamp="${x(report.startedAt)}"`,
+    tally(suite.checks),
+    `time="${seconds(suite.durationMs)}"`,
+    `timestamp="${x(suite.startedAt)}"`,
   ].join(' ');
   return [
     `  <testsuite ${attributes}>`,
-    ...properties(report),
-    ...checks.map((check, c) => testcase(check, c, classname)),
+    ...suite.properties,
+    ...suite.checks.map((check, c) => testcase(check, c, suite.classname)),
     '  </testsuite>',
   ].join('\n');
 }
 
-/** JUnit XML for one or more conformance reports (one testsuite each). */
-export function renderJunit(reports: ConformanceReport[]): string {
-  const suites = reports.map((report, index) => ({
+function conformanceSuite(report: ConformanceReport, index: number): Suite {
+  const label = targetLabel(report, index);
+  return {
+    label,
+    classname: `conformance.${label.replace(/[^A-Za-z0-9_-]+/g, '_')}`,
     checks: Array.isArray(report.checks) ? report.checks : [],
-    xml: testsuite(report, index),
-  }));
+    durationMs: report.durationMs,
+    startedAt: report.startedAt,
+    properties: properties(report),
+  };
+}
+
+/** Each ratio as a testcase: PASS at or above its goal, FAIL below, SKIPPED when not measured. */
+function ratioSuite(bench: BenchReport): Suite {
+  const checks = RATIO_GOALS.map(({ name, goal, meaning }): CheckResult => {
+    const value = finiteOrNull(bench.ratios?.[name]);
+    const { over, under, workload } = BENCH_RATIOS[name];
+    const sides = `${over} / ${under}, ${workload}, direct`;
+    return {
+      id: name,
+      title: meaning,
+      level: 'SHOULD',
+      refs: [],
+      verdict: value === null ? 'SKIPPED' : value >= goal ? 'PASS' : 'FAIL',
+      why:
+        value === null
+          ? `not measured (${sides})`
+          : `${value.toFixed(2)} ${value >= goal ? 'reaches' : 'is below'} the goal ${goal.toFixed(2)} (${sides})`,
+      evidence: {
+        value,
+        goal,
+        over,
+        under,
+        workload,
+        loadCeilingRps: bench.loadCeilingRps ?? null,
+      },
+      durationMs: 0,
+    };
+  });
+  return {
+    label: 'bench ratios',
+    classname: 'bench.ratios',
+    checks,
+    durationMs: bench.durationMs,
+    startedAt: bench.startedAt,
+    properties: [],
+  };
+}
+
+/** JUnit XML for one or more conformance reports (one testsuite each), and the bench's ratios. */
+export function renderJunit(reports: ConformanceReport[], bench?: BenchReport): string {
+  const suites = [
+    ...reports.map(conformanceSuite),
+    ...(bench === undefined ? [] : [ratioSuite(bench)]),
+  ];
   const all = suites.flatMap((suite) => suite.checks);
-  const totalMs = reports.reduce((sum, report) => sum + (finiteOrNull(report.durationMs) ?? 0), 0);
+  const totalMs = suites.reduce((sum, suite) => sum + (finiteOrNull(suite.durationMs) ?? 0), 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="sessionlab conformance" ${tally(all)} time="${seconds(totalMs)}">`,
-    ...suites.map((suite) => suite.xml),
+    ...suites.map(testsuite),
     '</testsuites>',
     '',
   ].join('\n');

@@ -61,7 +61,7 @@ function benchLines(bench: BenchReport): string[] {
     '',
     ...benchResultTable(bench),
     '',
-    '### Ratios (read workload, direct path)',
+    '### Ratios (direct path, against the goals of issue 15)',
     '',
     ...benchRatioTable(bench),
   ];

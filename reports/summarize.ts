@@ -2,7 +2,7 @@
  * What every renderer derives from results the same way: verdict counts and order, the
  * conformance matrix (checks × targets), stable anchors, and the bench ratios with their goals.
  */
-import { BENCH_RATIOS } from '../core/results.ts';
+import { BENCH_RATIOS, RATIO_NAMES } from '../core/results.ts';
 import type { CheckResult, ConformanceReport, RatioName, Verdict } from '../core/results.ts';
 
 export const VERDICTS: readonly Verdict[] = [
@@ -119,9 +119,12 @@ export function buildMatrix(reports: readonly ConformanceReport[]): Matrix {
 }
 
 /** The headline ratios with their goals, in report order (from core/results.ts BENCH_RATIOS). */
-export const RATIO_GOALS: readonly { name: RatioName; goal: number; meaning: string }[] = (
-  Object.keys(BENCH_RATIOS) as RatioName[]
-).map((name) => ({ name, goal: BENCH_RATIOS[name].goal, meaning: BENCH_RATIOS[name].meaning }));
+export const RATIO_GOALS: readonly { name: RatioName; goal: number; meaning: string }[] =
+  RATIO_NAMES.map((name) => ({
+    name,
+    goal: BENCH_RATIOS[name].goal,
+    meaning: BENCH_RATIOS[name].meaning,
+  }));
 
 /** A number from results, or null when it is missing or not finite. */
 export function finiteOrNull(value: unknown): number | null {

@@ -186,7 +186,7 @@ export function renderLatencyChart(results: readonly BenchResult[]): string | nu
 /** The headline ratios as bars, each with a dashed marker at its goal. */
 export function renderRatioChart(ratios: BenchReport['ratios']): string {
   return renderChart({
-    title: 'Ratios against their goals (read workload, direct path)',
+    title: 'Ratios against their goals (direct path)',
     unit: 'ratio (higher is better)',
     rows: RATIO_GOALS.map(({ name, goal }) => {
       const value = finiteOrNull(ratios?.[name]);

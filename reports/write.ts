@@ -24,7 +24,10 @@ export function defaultReportDir(now = new Date()): string {
 export function renderReportFiles(results: RunResults): Record<string, string> {
   return {
     'summary.md': renderRunMarkdown(results),
-    'junit.xml': renderJunit(Array.isArray(results.conformance) ? results.conformance : []),
+    'junit.xml': renderJunit(
+      Array.isArray(results.conformance) ? results.conformance : [],
+      results.bench,
+    ),
     'index.html': renderHtml(results),
   };
 }

@@ -56,8 +56,11 @@ export class Session {
   /** When the idle clock of the loaded session runs out (epoch ms). */
   #idleDeadline: number;
   #pending: PendingOp[] = [];
-  /** Values this request wrote, as JSON text (undefined: deleted), shadowing the snapshot. */
-  #overlay = new Map<string, string | undefined>();
+  /**
+   * Values this request wrote, as JSON text (undefined: deleted), shadowing the snapshot.
+   * Made on the first write: most requests only read.
+   */
+  #overlay: Map<string, string | undefined> | undefined;
 
   constructor(
     engine: SessionEngine,
@@ -87,7 +90,7 @@ export class Session {
 
   get(key: string): unknown {
     const field = dataField(key);
-    const text = this.#overlay.has(key)
+    const text = this.#overlay?.has(key)
       ? this.#overlay.get(key)
       : readField(this.#fields, field, this.#id, this.#engine.sealing);
     return text === undefined ? undefined : JSON.parse(text);
@@ -99,7 +102,7 @@ export class Session {
     for (const field of Object.keys(this.#fields)) {
       if (field.startsWith('d:')) out[field.slice(2)] = undefined;
     }
-    for (const key of this.#overlay.keys()) out[key] = undefined;
+    for (const key of this.#overlay?.keys() ?? []) out[key] = undefined;
     for (const key of Object.keys(out)) {
       const value = this.get(key);
       if (value === undefined) delete out[key];
@@ -112,13 +115,13 @@ export class Session {
     dataField(key);
     const json = encodeValue(value);
     this.#pending.push({ op: 'set', key, json });
-    this.#overlay.set(key, json);
+    (this.#overlay ??= new Map()).set(key, json);
   }
 
   delete(key: string): void {
     dataField(key);
     this.#pending.push({ op: 'del', key });
-    this.#overlay.set(key, undefined);
+    (this.#overlay ??= new Map()).set(key, undefined);
   }
 
   increment(key: string, by = 1): void {
@@ -343,7 +346,7 @@ export class Session {
     for (const op of ops) if (op.op === 'incr') next[op.field] = String(counters[i++]);
     this.#fields = next;
     this.#pending = [];
-    this.#overlay.clear();
+    this.#overlay = undefined;
   }
 
   #gone(): SessionGoneError {
@@ -356,7 +359,7 @@ export class Session {
     this.#id = null;
     this.#fields = {};
     this.#pending = [];
-    this.#overlay.clear();
+    this.#overlay = undefined;
   }
 }
 

@@ -56,7 +56,10 @@ export class MemcachedClient {
 
   constructor(locations: readonly string[], connectTimeoutMs: number) {
     this.#locations = locations;
-    this.#memcached = new FailFastMemcached([...locations], clientOptions(connectTimeoutMs));
+    this.#memcached = new FailFastMemcached(
+      [...locations],
+      memcachedClientOptions(connectTimeoutMs),
+    );
   }
 
   /** Resolves once every location answers `version`, each probed on its own connection. */
@@ -215,8 +218,11 @@ export class MemcachedClient {
 /**
  * Options of the package: fail fast, and leave deadlines to `#call`. Its failure options
  * (failures, retry, reconnect, remove, failuresTimeout) only drive the bypassed IssueLog.
+ * Exported for the bench's raw-GET baseline, so both sides use the package alike.
  */
-function clientOptions(connectTimeoutMs: number): Memcached.options & PoolRetryOptions {
+export function memcachedClientOptions(
+  connectTimeoutMs: number,
+): Memcached.options & PoolRetryOptions {
   return {
     timeout: Math.max(1, connectTimeoutMs),
     // A burst larger than the pool finds every connection still connecting and the pool "full";

@@ -1,6 +1,6 @@
 /**
  * Entry of one bench-only reference node: `node --import tsx reference-servers/bench/main.ts
- * --impl express-nosession | engine-http | raw-ioredis-get | raw-pg-select | static-http --port 8081 --node-id n1
+ * --impl express-nosession | engine-http | raw-ioredis-get | raw-memcached-get | raw-pg-select | static-http --port 8081 --node-id n1
  * --store-url redis://127.0.0.1:6379`, with the test password and keys in the environment as
  * for main.ts. Prints one JSON line `{"listening": "http://host:port"}` when ready; SIGTERM
  * stops it cleanly.
@@ -12,6 +12,7 @@ import { InvalidOptionError } from '../../core/errors.ts';
 import { createStoreFromUrl } from '../../stores/from-url.ts';
 import { createEngineHttpServer } from './engine-http.ts';
 import { createNoSessionApp } from './nosession-app.ts';
+import { createRawMemcachedServer } from './raw-memcached.ts';
 import { createRawRedisServer } from './raw-redis.ts';
 import { createRawPostgresServer } from './raw-pg.ts';
 import { createStaticHttpServer } from './static-http.ts';
@@ -87,6 +88,10 @@ async function createServerFor(
   if (impl === 'raw-ioredis-get' || impl === 'raw-pg-select') {
     const create = impl === 'raw-ioredis-get' ? createRawRedisServer : createRawPostgresServer;
     const raw = await create(config);
+    return { server: raw.server.listen(config.port, config.host), close: raw.close };
+  }
+  if (impl === 'raw-memcached-get') {
+    const raw = await createRawMemcachedServer(config);
     return { server: raw.server.listen(config.port, config.host), close: raw.close };
   }
   const onError = (error: Error): void =>

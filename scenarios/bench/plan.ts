@@ -5,25 +5,28 @@
  * Without --targets, --workloads or --paths the plan is a fixed matrix sized for the time budget:
  *   quick: read on every target, direct; read through nginx for engine and express-session on
  *          the first store. 1 repetition of 2 s: about a minute with start-up.
- *   standard: that, plus write, mixed, login-churn and anon direct for engine and
- *          express-session on the first store, and read through nginx for express-nosession
- *          too. 3 repetitions of 5 s for the rows the ratios come from (direct, not anon), one
- *          for the side rows (nginx, anon) unless `full`; and login-churn direct on the engine
- *          over redis-sentinel with replicaAcks 0 and 1 (the cost of WAIT), a side row too:
- *          about 4 minutes.
- *   With postgres among the stores (`--store redis,memcached,postgres`, not in the default: it
- *          adds about 80 s): read, write, mixed and login-churn direct on engine × postgres and
- *          express-session × connect-pg-simple, and read direct on the engine on node:http ×
- *          postgres and on one raw SELECT; side rows unless postgres is the first store.
+ *   standard (`make bench`): the rows the ratios of core/results.ts BENCH_RATIOS come from and
+ *          the load ceiling (`isRatioRow`), 3 repetitions of 5 s each, and read through nginx
+ *          for engine and express-session on the first store, one repetition (a side row):
+ *          about 3 minutes of load.
+ *   full: read direct on every target; write, mixed, login-churn and anon direct for engine
+ *          and express-session on the first store; read through nginx for them and
+ *          express-nosession; login-churn direct on the engine over redis-sentinel with
+ *          replicaAcks 0 and 1 (the cost of WAIT). Every row with `reps` runs.
+ *   With postgres among the stores (`--store redis,memcached,postgres`): read direct on engine ×
+ *          postgres and express-session × connect-pg-simple as side rows in the standard plan;
+ *          with `full` also write, mixed and login-churn on both, and read direct on the engine
+ *          on node:http × postgres and on one raw SELECT.
  * With any of them, the plan is the cross product of what they select (a target only gets the
  * workloads it supports).
  */
+import { BENCH_RATIOS, RATIO_NAMES } from '../../core/results.ts';
 import type { Workload } from '../../core/results.ts';
 import { BALANCE_MODES } from '../../nginx/render.ts';
 import type { BalanceMode } from '../../nginx/render.ts';
 import { InvalidOptionError } from '../../core/errors.ts';
 import type { StoreKind } from '../../stores/from-url.ts';
-import { WAIT_TARGETS, catalogue } from './targets.ts';
+import { LOAD_CEILING_TARGET, WAIT_TARGETS, catalogue } from './targets.ts';
 import type { TargetSpec } from './targets.ts';
 import { WORKLOADS } from './workloads.ts';
 
@@ -38,7 +41,10 @@ export interface BenchOptionsInput {
   reps?: number;
   /** Seconds per measured run. @default 5 (quick: 2) */
   durationSec?: number;
-  /** Seconds of unmeasured load before the first run of each measurement. @default 1 (quick: 0.5) */
+  /**
+   * Seconds of unmeasured load before the first run of each measurement: thousands of requests,
+   * enough for V8 to optimise the hot path. @default 0.5
+   */
   warmupSec?: number;
   /** Concurrent connections of autocannon. @default 50 */
   connections?: number;
@@ -89,7 +95,7 @@ export const DEFAULT_BENCH_OPTIONS = {
   quick: false,
   reps: 3,
   durationSec: 5,
-  warmupSec: 1,
+  warmupSec: 0.5,
   connections: 50,
   stores: ['redis', 'memcached'],
   lb: 'round-robin',
@@ -196,12 +202,38 @@ const POSTGRES_ROW: MatrixRow = {
   paths: ['direct'],
 };
 
+/** engine × postgres beside connect-pg-simple on reads, in the standard plan (side rows). */
+const POSTGRES_READS: MatrixRow = {
+  targets: ['engine-postgres', 'express-session-postgres'],
+  workloads: ['read'],
+  paths: ['direct'],
+};
+
+/** The rows of every ratio of BENCH_RATIOS and the load ceiling, direct. */
+function ratioRows(): MatrixRow[] {
+  const ceiling = {
+    targets: [LOAD_CEILING_TARGET],
+    workloads: ['read'],
+    paths: ['direct'],
+  } as const;
+  return [
+    ceiling,
+    ...RATIO_NAMES.map((name) => {
+      const { over, under, workload } = BENCH_RATIOS[name];
+      return { targets: [over, under], workloads: [workload], paths: ['direct'] } as const;
+    }),
+  ];
+}
+
 /** The fixed matrices; `{store}` is the first selected store. */
-function fixedMatrix(quick: boolean, stores: readonly StoreKind[]): MatrixRow[] {
+function fixedMatrix(quick: boolean, full: boolean, stores: readonly StoreKind[]): MatrixRow[] {
   const sessionTargets = ['engine-{store}', 'express-session-{store}'];
   const readEverywhere = { targets: ['*'], workloads: ['read'], paths: ['direct'] } as const;
-  if (quick)
-    return [readEverywhere, { targets: sessionTargets, workloads: ['read'], paths: ['nginx'] }];
+  const nginxReads = { targets: sessionTargets, workloads: ['read'], paths: ['nginx'] } as const;
+  if (quick) return [readEverywhere, nginxReads];
+  // make bench: what the goals need, and one look at the nginx path; the rest behind --full.
+  const postgres = stores.includes('postgres');
+  if (!full) return [...ratioRows(), nginxReads, ...(postgres ? [POSTGRES_READS] : [])];
   return [
     readEverywhere,
     {
@@ -211,7 +243,7 @@ function fixedMatrix(quick: boolean, stores: readonly StoreKind[]): MatrixRow[] 
     },
     { targets: [...sessionTargets, 'express-nosession'], workloads: ['read'], paths: ['nginx'] },
     { targets: WAIT_TARGETS, workloads: ['login-churn'], paths: ['direct'] },
-    ...(stores.includes('postgres') ? [POSTGRES_ROW] : []),
+    ...(postgres ? [POSTGRES_ROW] : []),
   ];
 }
 
@@ -227,7 +259,7 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
   const custom = options.targets ?? options.workloads ?? options.paths;
   const rows: MatrixRow[] =
     custom === undefined
-      ? fixedMatrix(options.quick, options.stores)
+      ? fixedMatrix(options.quick, options.full, options.stores)
       : [
           {
             targets: options.targets ?? ['*'],
@@ -247,8 +279,11 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
             row.targets.some((glob) => matches(glob.replace('{store}', primary), target.name)),
         );
         if (!wanted || !target.workloads.includes(workload)) continue;
-        const side =
-          custom === undefined && !options.full && !isRatioRow(target, path, workload, primary);
+        // Rows on the first store keep their runs when that store has no ratio (postgres).
+        const main =
+          isRatioRow(target, path, workload) ||
+          (primary === 'postgres' && target.store === primary && path === 'direct');
+        const side = custom === undefined && !options.full && !main;
         planned.push({ target, workload, path, reps: side ? 1 : options.reps });
       }
     }
@@ -257,18 +292,18 @@ export function planMeasurements(options: BenchOptions): Measurement[] {
 }
 
 /**
- * Rows the ratios and goals are read from: direct to one node, a workload with sessions, not the
- * side comparison of WAIT, nor postgres beside another first store.
+ * Rows the ratios and goals are read from (a side of a BENCH_RATIOS entry, direct to one node)
+ * and the load generator's ceiling shown beside them.
  */
-function isRatioRow(
-  target: TargetSpec,
-  path: BenchPath,
-  workload: Workload,
-  primary: StoreKind,
-): boolean {
-  const side =
-    target.replicaAcks !== undefined || (target.store === 'postgres' && primary !== 'postgres');
-  return path === 'direct' && workload !== 'anon' && !side;
+export function isRatioRow(target: TargetSpec, path: BenchPath, workload: Workload): boolean {
+  if (path !== 'direct') return false;
+  if (target.name === LOAD_CEILING_TARGET) return workload === 'read';
+  return RATIO_NAMES.some((name) => {
+    const ratio = BENCH_RATIOS[name];
+    return (
+      ratio.workload === workload && (ratio.over === target.name || ratio.under === target.name)
+    );
+  });
 }
 
 /** Seconds the measurements take (start-up not included). */

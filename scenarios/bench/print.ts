@@ -32,7 +32,7 @@ export function renderReport(report: BenchReport): string {
   const lines = [
     ...benchResultTable(report),
     '',
-    'ratios (read workload, direct to one node, medians of this run):',
+    'ratios (direct to one node, medians of this run):',
     ...benchRatioTable(report),
   ];
   return `${lines.join('\n')}\n`;

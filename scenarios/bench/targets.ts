@@ -65,14 +65,11 @@ export function catalogue(stores: readonly StoreKind[]): TargetSpec[] {
     sessions: false,
     workloads: WORKLOADS,
   });
-  // The engine without a framework, beside its limit: bare node:http doing one redis GET (one
-  // postgres SELECT).
-  for (const store of stores) {
-    if (store === 'redis' || store === 'redis-cluster' || store === 'postgres')
-      targets.push(session('engine-http', store));
-  }
+  // The engine without a framework, beside its limit: bare node:http doing one raw store read.
+  for (const store of stores) targets.push(session('engine-http', store));
   for (const [store, name] of [
     ['redis', 'raw-ioredis-get'],
+    ['memcached', 'raw-memcached-get'],
     ['postgres', 'raw-pg-select'],
   ] as const) {
     if (stores.includes(store))

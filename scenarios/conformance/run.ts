@@ -53,6 +53,8 @@ export interface ConformanceOptions {
   strict?: boolean;
   /** One line per check as it ends. @default none */
   onProgress?: (line: string) => void;
+  /** Called once the target is started (local) or discovered, before the first check. */
+  onTargetReady?: () => void;
   /** How long some checks wait (the idle spell before store outages). @default DEFAULT_CHECK_SETTINGS */
   settings?: Partial<CheckSettings>;
 }
@@ -178,6 +180,7 @@ export async function runConformance(
     throw error;
   }
   try {
+    options.onTargetReady?.();
     options.onProgress?.(`running ${checks.length} checks against ${prepared.target.label}…`);
     return await runChecks({
       ...prepared,

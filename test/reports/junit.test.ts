@@ -192,3 +192,26 @@ t.test('no reports give an empty but valid document', async (t) => {
   t.equal(parsed.testsuites['@_tests'], '0');
   t.equal(parsed.testsuites.testsuite, undefined);
 });
+
+t.test(
+  'with a bench, a "bench ratios" suite passes a goal met, fails a goal missed and skips the unmeasured',
+  async (t) => {
+    const results = fixtureResults();
+    if (!results.bench) throw new Error('the fixture has a bench');
+    const all = suites(renderJunit(results.conformance, results.bench));
+    const ratios = all.at(-1);
+    t.equal(all.length, results.conformance.length + 1);
+    t.equal(ratios?.['@_name'], 'bench ratios');
+    t.match(ratios, { '@_tests': '7', '@_failures': '1', '@_skipped': '4', '@_errors': '0' });
+    const met = caseNamed(ratios, 'engine_vs_express_session_read');
+    t.same(Object.keys(met).sort(), ['@_classname', '@_name', '@_time'], 'a met goal passes');
+    const missed = caseNamed(ratios, 'engine_http_vs_raw_redis_read').failure?.[0];
+    t.equal(missed?.['@_type'], 'SHOULD');
+    t.match(missed?.['@_message'], /^0\.64 is below the goal 0\.80 \(engine-http-redis \//);
+    t.match(
+      caseNamed(ratios, 'engine_vs_express_session_write').skipped?.[0]?.['@_message'],
+      'not measured (engine-redis / express-session-redis, write, direct)',
+    );
+    t.equal(suites(renderJunit(results.conformance)).length, results.conformance.length);
+  },
+);

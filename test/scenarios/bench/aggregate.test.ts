@@ -84,22 +84,35 @@ t.test('aggregating no runs is a set-up error', async (t) => {
   t.throws(() => aggregateRuns(key, []), RangeError);
 });
 
-t.test('ratios divide the direct read medians of the same run', async (t) => {
+t.test('ratios divide the direct medians of the same run, each on its workload', async (t) => {
   const results = [
     result('engine-redis', 9000),
     result('express-nosession', 10_000),
     result('express-session-redis', 6000),
     result('engine-http-redis', 21_000),
     result('raw-ioredis-get', 30_000),
+    result('engine-http-memcached', 16_000),
+    result('raw-memcached-get', 20_000),
+    result('engine-redis', 8000, { workload: 'write' }),
+    result('express-session-redis', 4000, { workload: 'write' }),
+    result('engine-redis', 8800, { workload: 'mixed' }),
+    result('express-session-redis', 8000, { workload: 'mixed' }),
+    result('engine-redis', 3000, { workload: 'login-churn' }),
+    result('express-session-redis', 2000, { workload: 'login-churn' }),
+    result('engine-redis', 1, { workload: 'write', path: 'nginx' }),
   ];
   t.same(computeRatios(results), {
     engine_vs_express_nosession_read: 0.9,
     engine_vs_express_session_read: 1.5,
+    engine_vs_express_session_write: 2,
+    engine_vs_express_session_mixed: 1.1,
+    engine_vs_express_session_login_churn: 1.5,
     engine_http_vs_raw_redis_read: 0.7,
+    engine_http_vs_raw_memcached_read: 0.8,
   });
 });
 
-t.test('a ratio is null when a side was not measured on the direct read', async (t) => {
+t.test('a ratio is null when a side was not measured direct on its workload', async (t) => {
   const results = [
     result('engine-redis', 9000),
     result('express-nosession', 10_000, { path: 'nginx' }),
@@ -110,12 +123,20 @@ t.test('a ratio is null when a side was not measured on the direct read', async 
   t.same(computeRatios(results), {
     engine_vs_express_nosession_read: null,
     engine_vs_express_session_read: null,
+    engine_vs_express_session_write: null,
+    engine_vs_express_session_mixed: null,
+    engine_vs_express_session_login_churn: null,
     engine_http_vs_raw_redis_read: null,
+    engine_http_vs_raw_memcached_read: null,
   });
   t.same(computeRatios([]), {
     engine_vs_express_nosession_read: null,
     engine_vs_express_session_read: null,
+    engine_vs_express_session_write: null,
+    engine_vs_express_session_mixed: null,
+    engine_vs_express_session_login_churn: null,
     engine_http_vs_raw_redis_read: null,
+    engine_http_vs_raw_memcached_read: null,
   });
 });
 

@@ -9,6 +9,7 @@ import {
   planMeasurements,
   resolveBenchOptions,
 } from '../../../scenarios/bench/plan.ts';
+import { BENCH_RATIOS, RATIO_NAMES } from '../../../core/results.ts';
 import type { BenchOptionsInput } from '../../../scenarios/bench/plan.ts';
 
 const plan = (input: BenchOptionsInput): string[] =>
@@ -22,7 +23,7 @@ t.test('defaults: 3 runs of 5 s; quick: 1 run of 2 s; sessions follow connection
     quick: false,
     reps: 3,
     durationSec: 5,
-    warmupSec: 1,
+    warmupSec: 0.5,
     connections: 50,
     sessions: 50,
   });
@@ -43,17 +44,49 @@ t.test(
       'express-session-memcached read direct',
       'express-nosession read direct',
       'engine-http-redis read direct',
+      'engine-http-memcached read direct',
       'raw-ioredis-get read direct',
+      'raw-memcached-get read direct',
       'static-http read direct',
     ]);
   },
 );
 
 t.test(
+  'the standard matrix is every side of every ratio, the load ceiling, and nginx reads',
+  async (t) => {
+    t.same(plan({}), [
+      'engine-redis read direct',
+      'engine-redis read nginx',
+      'engine-redis write direct',
+      'engine-redis mixed direct',
+      'engine-redis login-churn direct',
+      'express-session-redis read direct',
+      'express-session-redis read nginx',
+      'express-session-redis write direct',
+      'express-session-redis mixed direct',
+      'express-session-redis login-churn direct',
+      'express-nosession read direct',
+      'engine-http-redis read direct',
+      'engine-http-memcached read direct',
+      'raw-ioredis-get read direct',
+      'raw-memcached-get read direct',
+      'static-http read direct',
+    ]);
+    const planned = new Set(plan({}));
+    for (const name of RATIO_NAMES) {
+      const { over, under, workload } = BENCH_RATIOS[name];
+      t.ok(planned.has(`${over} ${workload} direct`), `${name}: ${over}`);
+      t.ok(planned.has(`${under} ${workload} direct`), `${name}: ${under}`);
+    }
+  },
+);
+
+t.test(
   'the full matrix adds every workload on the first store and nginx for the baseline',
   async (t) => {
-    const planned = plan({});
-    t.equal(planned.length, 21);
+    const planned = plan({ full: true });
+    t.equal(planned.length, 23);
     t.ok(planned.includes('static-http read direct'), 'the load ceiling is measured');
     for (const workload of ['read', 'write', 'mixed', 'login-churn', 'anon']) {
       t.ok(planned.includes(`engine-redis ${workload} direct`), `engine-redis ${workload}`);
@@ -69,15 +102,21 @@ t.test(
 t.test('a custom selection is the cross product, limited to what a target supports', async (t) => {
   t.same(
     plan({ targets: ['engine-redis', 'raw-*'], workloads: ['read', 'write'], paths: ['direct'] }),
-    ['engine-redis read direct', 'engine-redis write direct', 'raw-ioredis-get read direct'],
+    [
+      'engine-redis read direct',
+      'engine-redis write direct',
+      'raw-ioredis-get read direct',
+      'raw-memcached-get read direct',
+    ],
   );
   t.same(plan({ quick: true, targets: ['engine-*'], stores: ['memcached'], paths: ['nginx'] }), [
     'engine-memcached read nginx',
+    'engine-http-memcached read nginx',
   ]);
 });
 
 t.test(
-  'with postgres among the stores: engine and connect-pg-simple on every session workload, the raw SELECT, as side rows',
+  'with postgres among the stores: engine and connect-pg-simple reads as side rows; every session workload and the raw SELECT with --full',
   async (t) => {
     const reps = (input: BenchOptionsInput): Record<string, number> =>
       Object.fromEntries(
@@ -95,11 +134,21 @@ t.test(
       'raw-pg-select read direct': raw,
     });
     t.same(reps({}), {}, 'not in the default stores');
-    t.same(reps({ stores: ['redis', 'memcached', 'postgres'] }), rows(1, 1));
+    t.same(reps({ stores: ['redis', 'memcached', 'postgres'] }), {
+      'engine-postgres read direct': 1,
+      'express-session-postgres read direct': 1,
+    });
     t.same(reps({ stores: ['redis', 'postgres'], full: true }), rows(3, 3));
-    const first = reps({ stores: ['postgres'] });
-    t.equal(first['engine-postgres write direct'], 3, 'first store: ratio rows keep their runs');
-    t.equal(first['raw-pg-select read direct'], 3);
+    t.same(
+      reps({ stores: ['postgres'] }),
+      {
+        'engine-postgres read direct': 3,
+        'engine-postgres read nginx': 1,
+        'express-session-postgres read direct': 3,
+        'express-session-postgres read nginx': 1,
+      },
+      'postgres the first store: its reads keep their runs',
+    );
     t.same(
       plan({ quick: true, stores: ['redis', 'postgres'] }).filter(
         (r) => r.includes('postgres') || r.includes('pg'),
@@ -145,14 +194,10 @@ t.test('the ratio rows keep every repetition; side rows get one unless --full', 
   t.equal(standard['engine-redis read direct'], 3);
   t.equal(standard['express-session-redis login-churn direct'], 3);
   t.equal(standard['raw-ioredis-get read direct'], 3);
+  t.equal(standard['raw-memcached-get read direct'], 3);
+  t.equal(standard['static-http read direct'], 3, 'the load ceiling beside every ratio');
   t.equal(standard['engine-redis read nginx'], 1);
-  t.equal(standard['engine-redis anon direct'], 1);
-  t.equal(
-    standard['engine-redis-sentinel-wait0 login-churn direct'],
-    1,
-    'the WAIT rows are side rows',
-  );
-  t.equal(standard['engine-redis-sentinel-wait1 login-churn direct'], 1);
+  t.equal(standard['express-session-redis read nginx'], 1);
   t.ok(
     Object.values(reps({ full: true })).every((n) => n === 3),
     '--full: every row 3 runs',
@@ -161,11 +206,12 @@ t.test('the ratio rows keep every repetition; side rows get one unless --full', 
     Object.values(reps({ workloads: ['anon'], paths: ['nginx'] })).every((n) => n === 3),
     'a chosen selection keeps its repetitions',
   );
-  const options = resolveBenchOptions({});
+  const options = resolveBenchOptions({ full: false });
   const planned = planMeasurements(options);
+  t.equal(planned.filter((m) => m.reps === 1).length, 2, 'the two nginx reads');
   const ratioRows = planned.filter((m) => m.reps === 3).length;
   t.equal(
     estimateSeconds(options, planned),
-    Math.round(ratioRows * 16.5 + (planned.length - ratioRows) * 6.5),
+    Math.round(ratioRows * 16 + (planned.length - ratioRows) * 6),
   );
 });
