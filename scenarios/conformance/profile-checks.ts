@@ -6,37 +6,16 @@
  * for the contract.
  */
 import { SessionClient } from './client.ts';
+import { nodesReading, observeAll } from './profile-context.ts';
+import type { ProfileCheck, ProfileCheckContext, ProfileNeed } from './profile-context.ts';
+import { PROFILE_COOKIE_CHECKS } from './profile-cookies.ts';
 import { slackFor, MAX_WAIT_MS } from './checks/expiry.ts';
 import { newMarker } from './identity.ts';
 import { pooled, sleep } from './steps.ts';
 import { fail, pass, unknown } from './types.ts';
-import type { CheckSettings, Outcome, StoreInspector } from './types.ts';
 import { nodeAt } from './types.ts';
-import type { History } from './history.ts';
-import type { ProfileActions } from '../profile/actions.ts';
 import { sendProfileRequest } from '../profile/request.ts';
 import type { Profile } from '../profile/types.ts';
-
-/** What a profile must describe (or the run must provide) for a check to run. */
-export type ProfileNeed = 'logout' | 'data' | 'counter' | 'two-nodes' | 'idle-timeout';
-
-export interface ProfileCheckContext {
-  profile: Profile;
-  actions: ProfileActions;
-  /** Direct node URLs, or the entry alone when the profile gives none. */
-  nodes: readonly [string, ...string[]];
-  entry: string;
-  settings: CheckSettings;
-  store: StoreInspector | undefined;
-  history: History;
-  log(message: string): void;
-  signal: AbortSignal;
-}
-
-export interface ProfileCheck {
-  needs: ProfileNeed[];
-  run(ctx: ProfileCheckContext): Promise<Outcome>;
-}
 
 /** Why a profile does not let a check run: the field that would enable it. */
 export function missingProfileNeed(check: ProfileCheck, profile: Profile): string | undefined {
@@ -50,6 +29,11 @@ export function missingProfileNeed(check: ProfileCheck, profile: Profile): strin
       (profile.nodes?.length ?? 0) < 2 && 'it needs two direct node URLs in "nodes" (or --nodes)',
     'idle-timeout':
       !profile.idleTimeoutMs && 'the profile has no "idleTimeoutMs" (the idle timeout expected)',
+    'absolute-timeout':
+      profile.absoluteTimeoutMs === undefined &&
+      'the profile has no "absoluteTimeoutMs" (the absolute lifetime expected)',
+    'https-entry':
+      !profile.entry.startsWith('https:') && 'the profile\'s "entry" is not an https:// URL',
   };
   for (const need of check.needs) if (reasons[need]) return reasons[need] as string;
   return undefined;
@@ -64,21 +48,6 @@ export const CONTRACT_ONLY: Record<string, string> = {
   'SL-IN-02': 'it checks the 413 of CONTRACT.md writes beyond maxSessionBytes',
   'SL-IN-03': 'it checks the 413 of CONTRACT.md writes beyond maxSessionBytes',
 };
-
-/** Each node's whoami for `cookie`: the nodes logged in, and the inconclusive answers. */
-async function observeAll(
-  ctx: ProfileCheckContext,
-  cookie: string,
-): Promise<{ loggedIn: string[]; inconclusive: string[] }> {
-  const loggedIn: string[] = [];
-  const inconclusive: string[] = [];
-  for (const [i, node] of ctx.nodes.entries()) {
-    const seen = await ctx.actions.whoami(new SessionClient(), node, cookie);
-    if (seen.state === 'in') loggedIn.push(`node ${i + 1}`);
-    if (seen.state === 'unknown') inconclusive.push(`node ${i + 1}: ${seen.detail}`);
-  }
-  return { loggedIn, inconclusive };
-}
 
 /**
  * With write/read, an anonymous write of a marker; the marker when the same cookie reads it
@@ -96,20 +65,8 @@ async function plantAnonymous(
   return (await actions.read(client, ctx.nodes[0])) === marker ? marker : undefined;
 }
 
-/** The nodes on which `cookie` reads back `marker`. */
-async function nodesReading(
-  ctx: ProfileCheckContext,
-  cookie: string,
-  marker: string,
-): Promise<string[]> {
-  const seen: string[] = [];
-  for (const [i, node] of ctx.nodes.entries())
-    if ((await ctx.actions.read(new SessionClient(), node, cookie)) === marker)
-      seen.push(`node ${i + 1}`);
-  return seen;
-}
-
 export const PROFILE_CHECKS: Record<string, ProfileCheck> = {
+  ...PROFILE_COOKIE_CHECKS,
   'SL-XN-01': {
     needs: ['data', 'two-nodes'],
     async run(ctx) {

@@ -15,7 +15,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { withCheckSignal } from './abort.ts';
 import { History } from './history.ts';
 import { CONTRACT_ONLY, PROFILE_CHECKS, missingProfileNeed } from './profile-checks.ts';
-import type { ProfileCheckContext } from './profile-checks.ts';
+import type { ProfileCheckContext } from './profile-context.ts';
 import { DEFAULT_CHECK_SETTINGS } from './types.ts';
 import type {
   CheckSettings,
