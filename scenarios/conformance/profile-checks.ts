@@ -9,6 +9,8 @@ import { SessionClient } from './client.ts';
 import { nodesReading, observeAll } from './profile-context.ts';
 import type { ProfileCheck, ProfileCheckContext, ProfileNeed } from './profile-context.ts';
 import { PROFILE_COOKIE_CHECKS } from './profile-cookies.ts';
+import { PROFILE_LIFETIME_CHECKS } from './profile-lifetime.ts';
+import { PROFILE_LOGOUT_RACE_CHECKS } from './profile-logout-race.ts';
 import { slackFor, MAX_WAIT_MS } from './checks/expiry.ts';
 import { newMarker } from './identity.ts';
 import { pooled, sleep } from './steps.ts';
@@ -67,6 +69,8 @@ async function plantAnonymous(
 
 export const PROFILE_CHECKS: Record<string, ProfileCheck> = {
   ...PROFILE_COOKIE_CHECKS,
+  ...PROFILE_LOGOUT_RACE_CHECKS,
+  ...PROFILE_LIFETIME_CHECKS,
   'SL-XN-01': {
     needs: ['data', 'two-nodes'],
     async run(ctx) {

@@ -7,6 +7,7 @@ import type { CheckSettings, Outcome, StoreInspector } from './types.ts';
 import type { History } from './history.ts';
 import type { ProfileActions } from '../profile/actions.ts';
 import type { Profile } from '../profile/types.ts';
+import { StepError } from '../../core/errors.ts';
 
 /** What a profile must describe (or the run must provide) for a check to run. */
 export type ProfileNeed =
@@ -68,4 +69,10 @@ export function clientWith(cookie: string): SessionClient {
     if (eq > 0) client.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
   }
   return client;
+}
+
+/** For a step whose failure is data, not the end of the check: a refused step is undefined. */
+export function ignoreStepError(error: unknown): undefined {
+  if (error instanceof StepError) return undefined;
+  throw error;
 }

@@ -9,12 +9,12 @@ import type { Reply, RequestOptions } from './client.ts';
 import { COOKIE_RULES, judgeCookies } from './checks/cookie.ts';
 import type { CookieRule } from './checks/cookie.ts';
 import { newMarker } from './identity.ts';
+import { ignoreStepError } from './profile-context.ts';
 import type { ProfileCheck, ProfileCheckContext } from './profile-context.ts';
 import { isClearing } from './steps.ts';
 import { fail, pass, unknown } from './types.ts';
 import type { Outcome } from './types.ts';
 import { sendProfileRequest } from '../profile/request.ts';
-import { StepError } from '../../core/errors.ts';
 
 interface Seen {
   /** The profile step and the request (`login: POST /login`). */
@@ -82,11 +82,6 @@ async function walk(
     names.add(profile.cookieName).add(`__Host-${profile.cookieName}`);
   else for (const line of loginLines) names.add(nameOf(line));
   return { seen: client.seen, names };
-}
-
-function ignoreStepError(error: unknown): undefined {
-  if (error instanceof StepError) return undefined;
-  throw error;
 }
 
 /** The session cookie lines set along the walk through `url`, judged by `rule`. */

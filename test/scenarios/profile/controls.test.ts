@@ -48,7 +48,10 @@ const PORTED = [
   'SL-FX-02',
   'SL-LO-01',
   'SL-LO-02',
+  'SL-LO-03',
   'SL-EX-01',
+  'SL-EX-02',
+  'SL-EX-03',
   'SL-CK-01',
   'SL-CK-03',
   'SL-CK-05',
@@ -65,7 +68,7 @@ t.test('a correct cluster passes every profile check and skips the rest naming w
   };
   for (const id of [...PORTED, ...HTTPS_ONLY]) t.match(seen[id], /^PASS/, id);
   t.match(seen['SL-CT-01'], /^SKIPPED: skipped: contract-only: it checks the exact status codes/);
-  t.match(seen['SL-LO-03'], /^SKIPPED: skipped: contract-only for now/);
+  t.match(seen['SL-FT-01'], /^SKIPPED: skipped: contract-only for now/);
 });
 
 t.test(
@@ -89,6 +92,8 @@ const controls: [Flaw, string][][] = [
   [
     ['no-rotate', 'SL-FX-02'],
     ['no-idle-timeout', 'SL-EX-01'],
+    ['no-absolute-timeout', 'SL-EX-03'],
+    ['resurrect', 'SL-LO-03'],
     ['no-httponly', 'SL-CK-01'],
     ['no-samesite', 'SL-CK-03'],
     ['insecure-cookie', 'SL-CK-02'],
@@ -99,6 +104,7 @@ const controls: [Flaw, string][][] = [
     ['cookie-only-logout', 'SL-LO-01'],
     ['wide-cookie-scope', 'SL-CK-05'],
     ['no-cache-control', 'SL-CK-07'],
+    ['no-touch', 'SL-EX-02'],
   ],
 ];
 for (const group of controls) {
