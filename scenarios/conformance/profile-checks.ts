@@ -9,6 +9,9 @@ import { SessionClient } from './client.ts';
 import { nodesReading, observeAll } from './profile-context.ts';
 import type { ProfileCheck, ProfileCheckContext, ProfileNeed } from './profile-context.ts';
 import { PROFILE_COOKIE_CHECKS } from './profile-cookies.ts';
+import { PROFILE_FAULT_CHECKS } from './profile-faults.ts';
+import { outageModes } from './outage.ts';
+import type { FaultControl } from './types.ts';
 import { PROFILE_LIFETIME_CHECKS } from './profile-lifetime.ts';
 import { PROFILE_LOGOUT_RACE_CHECKS } from './profile-logout-race.ts';
 import { slackFor, MAX_WAIT_MS } from './checks/expiry.ts';
@@ -20,7 +23,11 @@ import { sendProfileRequest } from '../profile/request.ts';
 import type { Profile } from '../profile/types.ts';
 
 /** Why a profile does not let a check run: the field that would enable it. */
-export function missingProfileNeed(check: ProfileCheck, profile: Profile): string | undefined {
+export function missingProfileNeed(
+  check: ProfileCheck,
+  profile: Profile,
+  faults: FaultControl,
+): string | undefined {
   const reasons: Record<ProfileNeed, string | false> = {
     logout: profile.logout === undefined && 'the profile has no "logout"',
     data:
@@ -36,6 +43,12 @@ export function missingProfileNeed(check: ProfileCheck, profile: Profile): strin
       'the profile has no "absoluteTimeoutMs" (the absolute lifetime expected)',
     'https-entry':
       !profile.entry.startsWith('https:') && 'the profile\'s "entry" is not an https:// URL',
+    'kill-store':
+      outageModes(faults).length === 0 &&
+      'no store fault commands were given (--fault-cmd kill-store=… start-store=…)',
+    'kill-node':
+      (!faults.killNode || !faults.startNode) &&
+      'no node fault commands were given (--fault-cmd kill-node=… start-node=…)',
   };
   for (const need of check.needs) if (reasons[need]) return reasons[need] as string;
   return undefined;
@@ -71,6 +84,7 @@ export const PROFILE_CHECKS: Record<string, ProfileCheck> = {
   ...PROFILE_COOKIE_CHECKS,
   ...PROFILE_LOGOUT_RACE_CHECKS,
   ...PROFILE_LIFETIME_CHECKS,
+  ...PROFILE_FAULT_CHECKS,
   'SL-XN-01': {
     needs: ['data', 'two-nodes'],
     async run(ctx) {

@@ -3,7 +3,7 @@
  * files), and the observations they share: who a cookie is on every node, what it reads.
  */
 import { SessionClient } from './client.ts';
-import type { CheckSettings, Outcome, StoreInspector } from './types.ts';
+import type { CheckSettings, FaultControl, Outcome, StoreInspector } from './types.ts';
 import type { History } from './history.ts';
 import type { ProfileActions } from '../profile/actions.ts';
 import type { Profile } from '../profile/types.ts';
@@ -11,7 +11,15 @@ import { StepError } from '../../core/errors.ts';
 
 /** What a profile must describe (or the run must provide) for a check to run. */
 export type ProfileNeed =
-  'logout' | 'data' | 'counter' | 'two-nodes' | 'idle-timeout' | 'absolute-timeout' | 'https-entry';
+  | 'logout'
+  | 'data'
+  | 'counter'
+  | 'two-nodes'
+  | 'idle-timeout'
+  | 'absolute-timeout'
+  | 'https-entry'
+  | 'kill-store'
+  | 'kill-node';
 
 export interface ProfileCheckContext {
   profile: Profile;
@@ -21,6 +29,8 @@ export interface ProfileCheckContext {
   entry: string;
   settings: CheckSettings;
   store: StoreInspector | undefined;
+  /** The run's fault control (`--fault-cmd`); the SL-FT checks are skipped without it. */
+  faults: FaultControl;
   history: History;
   log(message: string): void;
   signal: AbortSignal;

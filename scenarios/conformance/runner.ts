@@ -96,9 +96,13 @@ function isTransportError(error: unknown): boolean {
 const ABORT_GRACE_MS = 5_000;
 
 /** Why a check cannot run against a profile target, or undefined when it can. */
-function missingForProfile(check: CheckDefinition, actions: ProfileActions): string | undefined {
+function missingForProfile(
+  check: CheckDefinition,
+  actions: ProfileActions,
+  faults: FaultControl,
+): string | undefined {
   const viaProfile = PROFILE_CHECKS[check.id];
-  if (viaProfile !== undefined) return missingProfileNeed(viaProfile, actions.profile);
+  if (viaProfile !== undefined) return missingProfileNeed(viaProfile, actions.profile, faults);
   const only = CONTRACT_ONLY[check.id];
   return only === undefined
     ? 'contract-only for now: it needs the CONTRACT.md routes, which a profile does not describe'
@@ -146,7 +150,7 @@ function profileContext(
   actions: ProfileActions,
   signal: AbortSignal,
 ): ProfileCheckContext {
-  const { settings, store, history, log } = ctx;
+  const { settings, store, faults, history, log } = ctx;
   const { profile } = actions;
   return {
     profile,
@@ -155,6 +159,7 @@ function profileContext(
     entry: target.entry,
     settings,
     store,
+    faults,
     history,
     log,
     signal,
@@ -189,7 +194,7 @@ export async function runChecks(
     const reason =
       options.profile === undefined
         ? missingNeed(check, target, store, faults)
-        : missingForProfile(check, options.profile);
+        : missingForProfile(check, options.profile, faults);
     if (reason) {
       results.set(check.id, {
         ...base,

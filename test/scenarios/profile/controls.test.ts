@@ -6,6 +6,7 @@
 import t from 'tap';
 import { runConformance } from '../../../scenarios/conformance/run.ts';
 import { LOCAL_TIMEOUTS } from '../../../scenarios/conformance/controls.ts';
+import { clusterFaults } from '../../../scenarios/conformance/faults.ts';
 import { parseProfile } from '../../../scenarios/profile/load.ts';
 import { verifyProfile } from '../../../scenarios/profile/verify.ts';
 import type { Flaw } from '../../../reference-servers/flaws.ts';
@@ -24,12 +25,13 @@ const profile = parseProfile(
   { SL_PROFILE_TEST_PASSWORD: cluster.password },
 );
 
+const faults = clusterFaults(cluster);
 // The same cluster through its HTTPS entry: the checks of Secure and __Host- need it.
 const httpsProfile = { ...profile, entry: cluster.nginx.entryTls as string };
 const HTTPS_ONLY = ['SL-CK-02', 'SL-CK-04'];
 
 const through = async (p: Profile, only: string[], skip: string[] = []) => {
-  const { report } = await runConformance({ kind: 'profile', profile: p }, { only, skip });
+  const { report } = await runConformance({ kind: 'profile', profile: p, faults }, { only, skip });
   return Object.fromEntries(report.checks.map((c) => [c.id, `${c.verdict}: ${c.why}`]));
 };
 /** The checks `ids`, each through the entry it needs. */
@@ -57,6 +59,9 @@ const PORTED = [
   'SL-CK-05',
   'SL-CK-06',
   'SL-CK-07',
+  'SL-FT-01',
+  'SL-FT-02',
+  'SL-FT-03',
 ];
 
 t.test('a correct cluster passes every profile check and skips the rest naming why', async (t) => {
@@ -68,7 +73,7 @@ t.test('a correct cluster passes every profile check and skips the rest naming w
   };
   for (const id of [...PORTED, ...HTTPS_ONLY]) t.match(seen[id], /^PASS/, id);
   t.match(seen['SL-CT-01'], /^SKIPPED: skipped: contract-only: it checks the exact status codes/);
-  t.match(seen['SL-FT-01'], /^SKIPPED: skipped: contract-only for now/);
+  t.match(seen['SL-FX-01'], /^SKIPPED: skipped: contract-only for now/);
 });
 
 t.test(
@@ -82,8 +87,14 @@ t.test(
 
 // Flaws that cannot break each other's check share a restart (each restart costs ~10 s).
 const controls: [Flaw, string][][] = [
-  [['memory-store', 'SL-XN-01']],
-  [['whole-session-writes', 'SL-XN-04']],
+  [
+    ['memory-store', 'SL-XN-01'],
+    ['memory-store', 'SL-FT-03'],
+  ],
+  [
+    ['whole-session-writes', 'SL-XN-04'],
+    ['fail-open', 'SL-FT-01'],
+  ],
   // A padded cookie fails its signature: no check that needs a working session shares it.
   [
     ['fat-cookie', 'SL-CK-06'],
@@ -94,6 +105,7 @@ const controls: [Flaw, string][][] = [
     ['no-idle-timeout', 'SL-EX-01'],
     ['no-absolute-timeout', 'SL-EX-03'],
     ['resurrect', 'SL-LO-03'],
+    ['logout-on-store-error', 'SL-FT-02'],
     ['no-httponly', 'SL-CK-01'],
     ['no-samesite', 'SL-CK-03'],
     ['insecure-cookie', 'SL-CK-02'],
