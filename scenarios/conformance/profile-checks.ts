@@ -65,6 +65,50 @@ export const CONTRACT_ONLY: Record<string, string> = {
 };
 
 /**
+ * Checks a profile run cannot make, each with what it would need: PROFILE.md does not describe
+ * it, the check reads a cookie's value (opaque through a profile), or it is not ported yet.
+ */
+export const NOT_VIA_PROFILE: Record<string, string> = {
+  'SL-XN-02':
+    'not ported to profiles yet (issue 14): it would history-check reads of "write"/"read" through the entry',
+  'SL-XN-03':
+    'it writes 100 distinct keys, and a profile\'s "write" stores one value under one name',
+  'SL-XN-05':
+    'it tells which node answered by the X-Node-Id header of CONTRACT.md, which a profile does not name',
+  'SL-FX-01':
+    'it compares session ids, and a profile run keeps cookie values opaque (SL-FX-02 judges fixation by behaviour)',
+  'SL-FX-03':
+    "it forges session ids in the target's cookie format, which a profile does not describe",
+  'SL-FX-04':
+    'not ported to profiles yet (issue 14): it would log in with a wrong password and read the anonymous data back',
+  'SL-LO-04': 'a profile has no logout-all step',
+  'SL-ID-01':
+    'it measures the entropy of session ids, and a profile run keeps cookie values opaque',
+  'SL-ID-02':
+    'not ported to profiles yet (issue 14): it would alter the opaque session cookie and expect loggedOut, never a 5xx',
+  'SL-ID-03':
+    "not ported to profiles yet (issue 14): it would look for the session cookie's value in the Location headers and bodies of the profile's steps",
+  'SL-IN-01':
+    'it sends malformed requests to the CONTRACT.md routes; a profile describes only well-formed steps',
+  'SL-DA-03': 'it needs the carry-over capability, which a profile cannot claim',
+  'SL-ER-01':
+    'it provokes errors on the CONTRACT.md routes (bad keys, bad JSON), which a profile does not describe',
+  'SL-ER-02':
+    'not ported to profiles yet (issue 14): it would search the answers of SL-FT-01 for the --store-url address and credentials',
+  'SL-FT-04':
+    "not ported to profiles yet (issue 14): it would keep three users' whoami going through --fault-cmd rolling-restart",
+  'SL-FT-05':
+    'it needs the failover capability (acknowledged writes on replicas), which a profile cannot claim',
+  'SL-ST-01':
+    'not ported to profiles yet (issue 14): it would find the session by a written value with --store-url and read its TTL',
+  'SL-ST-02':
+    "not ported to profiles yet (issue 14): it would look for a logged-out session's written value with --store-url",
+  'SL-ST-03': 'it needs the encrypt-at-rest capability, which a profile cannot claim',
+  'SL-ST-04':
+    'not ported to profiles yet (issue 14): it would count store writes around whoami with --store-url',
+};
+
+/**
  * With write/read, an anonymous write of a marker; the marker when the same cookie reads it
  * back (the app keeps anonymous session data), else undefined.
  */

@@ -14,7 +14,12 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { withCheckSignal } from './abort.ts';
 import { History } from './history.ts';
-import { CONTRACT_ONLY, PROFILE_CHECKS, missingProfileNeed } from './profile-checks.ts';
+import {
+  CONTRACT_ONLY,
+  NOT_VIA_PROFILE,
+  PROFILE_CHECKS,
+  missingProfileNeed,
+} from './profile-checks.ts';
 import type { ProfileCheckContext } from './profile-context.ts';
 import { DEFAULT_CHECK_SETTINGS } from './types.ts';
 import type {
@@ -104,9 +109,8 @@ function missingForProfile(
   const viaProfile = PROFILE_CHECKS[check.id];
   if (viaProfile !== undefined) return missingProfileNeed(viaProfile, actions.profile, faults);
   const only = CONTRACT_ONLY[check.id];
-  return only === undefined
-    ? 'contract-only for now: it needs the CONTRACT.md routes, which a profile does not describe'
-    : `contract-only: ${only}`;
+  if (only !== undefined) return `contract-only: ${only}`;
+  return NOT_VIA_PROFILE[check.id] ?? 'it has no profile version (see NOT_VIA_PROFILE)';
 }
 
 async function runOne(

@@ -4,6 +4,8 @@
  */
 import t from 'tap';
 import {
+  CACHEABLE,
+  COOKIE_ATTRIBUTE_CHECKS,
   LOST_UPDATES,
   exampleBehindNginx,
   profileCheckOf,
@@ -29,4 +31,8 @@ t.test('the catalogue: lost basket updates FAIL; fixation, logout, expiry PASS',
   t.match(seen['SL-LO-01'], /^PASS/);
   t.match(seen['SL-EX-01'], /^PASS/);
   t.match(seen['SL-XN-01'], /^PASS/);
+  for (const id of COOKIE_ATTRIBUTE_CHECKS) t.match(seen[id], /^PASS/, id);
+  t.match(seen['SL-CK-07'], CACHEABLE);
+  // ctx.session = null sends an expired cookie.
+  t.match(seen['SL-LO-02'], /^PASS/);
 });

@@ -73,7 +73,7 @@ t.test('a correct cluster passes every profile check and skips the rest naming w
   };
   for (const id of [...PORTED, ...HTTPS_ONLY]) t.match(seen[id], /^PASS/, id);
   t.match(seen['SL-CT-01'], /^SKIPPED: skipped: contract-only: it checks the exact status codes/);
-  t.match(seen['SL-FX-01'], /^SKIPPED: skipped: contract-only for now/);
+  t.match(seen['SL-FX-01'], /^SKIPPED: skipped: it compares session ids, and a profile run keeps/);
 });
 
 t.test(
