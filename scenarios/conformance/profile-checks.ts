@@ -10,6 +10,7 @@ import { nodesReading, observeAll } from './profile-context.ts';
 import type { ProfileCheck, ProfileCheckContext, ProfileNeed } from './profile-context.ts';
 import { PROFILE_COOKIE_CHECKS } from './profile-cookies.ts';
 import { PROFILE_FAULT_CHECKS } from './profile-faults.ts';
+import { PROFILE_FAILED_LOGIN_CHECKS } from './profile-failed-login.ts';
 import { outageModes } from './outage.ts';
 import type { FaultControl } from './types.ts';
 import { PROFILE_LIFETIME_CHECKS } from './profile-lifetime.ts';
@@ -79,15 +80,11 @@ export const NOT_VIA_PROFILE: Record<string, string> = {
     'it compares session ids, and a profile run keeps cookie values opaque (SL-FX-02 judges fixation by behaviour)',
   'SL-FX-03':
     "it forges session ids in the target's cookie format, which a profile does not describe",
-  'SL-FX-04':
-    'not ported to profiles yet (issue 14): it would log in with a wrong password and read the anonymous data back',
   'SL-LO-04': 'a profile has no logout-all step',
   'SL-ID-01':
     'it measures the entropy of session ids, and a profile run keeps cookie values opaque',
   'SL-ID-02':
     'not ported to profiles yet (issue 14): it would alter the opaque session cookie and expect loggedOut, never a 5xx',
-  'SL-ID-03':
-    "not ported to profiles yet (issue 14): it would look for the session cookie's value in the Location headers and bodies of the profile's steps",
   'SL-IN-01':
     'it sends malformed requests to the CONTRACT.md routes; a profile describes only well-formed steps',
   'SL-DA-03': 'it needs the carry-over capability, which a profile cannot claim',
@@ -129,6 +126,7 @@ export const PROFILE_CHECKS: Record<string, ProfileCheck> = {
   ...PROFILE_LOGOUT_RACE_CHECKS,
   ...PROFILE_LIFETIME_CHECKS,
   ...PROFILE_FAULT_CHECKS,
+  ...PROFILE_FAILED_LOGIN_CHECKS,
   'SL-XN-01': {
     needs: ['data', 'two-nodes'],
     async run(ctx) {

@@ -1,7 +1,7 @@
 /**
- * SL-CK and SL-LO-02 through a profile: the attributes of every session cookie the app sets
- * along the profile's steps, the no-store rule on every response of those steps, and the
- * clearing Set-Cookie of logout. The cookie's value stays opaque: only its name (`cookieName`,
+ * SL-CK, SL-ID-03 and SL-LO-02 through a profile: the attributes of every session cookie the
+ * app sets along the profile's steps, the no-store rule on every response of those steps, the
+ * cookie's value never in a body or Location, and the clearing Set-Cookie of logout. The cookie's value stays opaque: only its name (`cookieName`,
  * or the cookies login sets) and its attributes are read.
  */
 import { SessionClient } from './client.ts';
@@ -40,6 +40,14 @@ class RecordingClient extends SessionClient {
 }
 
 const nameOf = (line: string): string => line.split('=')[0]?.trim() ?? '';
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
 
 /**
  * The profile's steps through `url` as one visitor: anonymous whoami, an anonymous write,
@@ -139,6 +147,38 @@ export const PROFILE_COOKIE_CHECKS: Record<string, ProfileCheck> = {
       return missing.length === 0
         ? pass(`all ${seen.length} responses of the profile's steps say no-store`)
         : fail(`${missing.slice(0, 4).join(', ')} lack Cache-Control: no-store`, { missing });
+    },
+  },
+  'SL-ID-03': {
+    needs: [],
+    async run(ctx) {
+      const { seen, names } = await walk(ctx, ctx.nodes[0], ctx.profile.logout !== undefined);
+      if (names.size === 0) return unknown(NO_SESSION_COOKIE);
+      // The whole value, as sent and URL-decoded: a part of it is not looked for.
+      const values = new Set(
+        seen.flatMap(({ reply }) =>
+          reply.setCookie
+            .filter((line) => names.has(nameOf(line)) && !isClearing(line))
+            .flatMap((line) => {
+              const value = (line.split(';', 1)[0] ?? '').slice(nameOf(line).length + 1).trim();
+              return [value, safeDecode(value)].filter((v) => v.length >= 8);
+            }),
+        ),
+      );
+      if (values.size === 0) return unknown('no response set the session cookie to look for');
+      const leaks = seen.flatMap(({ what, reply }) => {
+        const location = String(reply.headers.location ?? '');
+        return [...values].flatMap((v) =>
+          reply.text.includes(v) || location.includes(v)
+            ? [
+                `${what} (${reply.status}) carried the session cookie in its ${reply.text.includes(v) ? 'body' : 'Location'}`,
+              ]
+            : [],
+        );
+      });
+      return leaks.length === 0
+        ? pass(`no body or Location of the ${seen.length} responses held the session cookie`)
+        : fail(leaks[0] as string, { leaks });
     },
   },
   'SL-LO-02': {

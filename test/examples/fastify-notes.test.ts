@@ -6,7 +6,8 @@ import t from 'tap';
 import { verifyProfile } from '../../scenarios/profile/verify.ts';
 import {
   CACHEABLE,
-  COOKIE_ATTRIBUTE_CHECKS,
+  COOKIE_CHECKS_PASSED,
+  NO_ANONYMOUS_DATA,
   exampleBehindNginx,
   verdictsOf,
 } from '../helpers/example-app.ts';
@@ -43,8 +44,9 @@ t.test(
     t.match(seen['SL-LO-01'], /^PASS/);
     t.match(seen['SL-EX-01'], /^PASS/);
     t.match(seen['SL-XN-01'], /^PASS/);
-    for (const id of COOKIE_ATTRIBUTE_CHECKS) t.match(seen[id], /^PASS/, id);
+    for (const id of COOKIE_CHECKS_PASSED) t.match(seen[id], /^PASS/, id);
     t.match(seen['SL-CK-07'], CACHEABLE);
+    t.match(seen['SL-FX-04'], NO_ANONYMOUS_DATA);
     // session.destroy() ends the session but sends no Set-Cookie that expires it.
     t.match(seen['SL-LO-02'], /^FAIL: logout did not expire the session cookie/);
   },

@@ -62,14 +62,18 @@ const PORTED = [
   'SL-FT-01',
   'SL-FT-02',
   'SL-FT-03',
+  'SL-FX-04',
+  'SL-ID-03',
 ];
 
 t.test('a correct cluster passes every profile check and skips the rest naming why', async (t) => {
   // The timeout checks alone: the 500 increments of SL-XN-04 slow their probes on 2 cores.
+  // The fault checks last: a node that restarts slowly then disturbs no other check.
   const seen = {
-    ...(await through(profile, [], ['SL-EX-*'])),
+    ...(await through(profile, [], ['SL-EX-*', 'SL-FT-*'])),
     ...(await through(profile, ['SL-EX-*'])),
     ...(await through(httpsProfile, HTTPS_ONLY)),
+    ...(await through(profile, ['SL-FT-*'])),
   };
   for (const id of [...PORTED, ...HTTPS_ONLY]) t.match(seen[id], /^PASS/, id);
   t.match(seen['SL-CT-01'], /^SKIPPED: skipped: contract-only: it checks the exact status codes/);
@@ -117,6 +121,8 @@ const controls: [Flaw, string][][] = [
     ['wide-cookie-scope', 'SL-CK-05'],
     ['no-cache-control', 'SL-CK-07'],
     ['no-touch', 'SL-EX-02'],
+    ['failed-login-destroys', 'SL-FX-04'],
+    ['leak-id', 'SL-ID-03'],
   ],
 ];
 for (const group of controls) {
