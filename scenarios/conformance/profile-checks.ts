@@ -11,6 +11,7 @@ import type { ProfileCheck, ProfileCheckContext, ProfileNeed } from './profile-c
 import { PROFILE_COOKIE_CHECKS } from './profile-cookies.ts';
 import { PROFILE_FAULT_CHECKS } from './profile-faults.ts';
 import { PROFILE_FAILED_LOGIN_CHECKS } from './profile-failed-login.ts';
+import { PROFILE_TAMPER_CHECKS } from './profile-tamper.ts';
 import { outageModes } from './outage.ts';
 import type { FaultControl } from './types.ts';
 import { PROFILE_LIFETIME_CHECKS } from './profile-lifetime.ts';
@@ -83,8 +84,6 @@ export const NOT_VIA_PROFILE: Record<string, string> = {
   'SL-LO-04': 'a profile has no logout-all step',
   'SL-ID-01':
     'it measures the entropy of session ids, and a profile run keeps cookie values opaque',
-  'SL-ID-02':
-    'not ported to profiles yet (issue 14): it would alter the opaque session cookie and expect loggedOut, never a 5xx',
   'SL-IN-01':
     'it sends malformed requests to the CONTRACT.md routes; a profile describes only well-formed steps',
   'SL-DA-03': 'it needs the carry-over capability, which a profile cannot claim',
@@ -127,6 +126,7 @@ export const PROFILE_CHECKS: Record<string, ProfileCheck> = {
   ...PROFILE_LIFETIME_CHECKS,
   ...PROFILE_FAULT_CHECKS,
   ...PROFILE_FAILED_LOGIN_CHECKS,
+  ...PROFILE_TAMPER_CHECKS,
   'SL-XN-01': {
     needs: ['data', 'two-nodes'],
     async run(ctx) {

@@ -64,6 +64,7 @@ const PORTED = [
   'SL-FT-03',
   'SL-FX-04',
   'SL-ID-03',
+  'SL-ID-02',
 ];
 
 t.test('a correct cluster passes every profile check and skips the rest naming why', async (t) => {
@@ -123,6 +124,7 @@ const controls: [Flaw, string][][] = [
     ['no-touch', 'SL-EX-02'],
     ['failed-login-destroys', 'SL-FX-04'],
     ['leak-id', 'SL-ID-03'],
+    ['skip-signature', 'SL-ID-02'],
   ],
 ];
 for (const group of controls) {
