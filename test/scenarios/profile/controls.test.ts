@@ -14,7 +14,7 @@ import type { Profile } from '../../../scenarios/profile/types.ts';
 import { clusterFor } from '../../helpers/cluster.ts';
 import { contractProfile } from './contract-profile.ts';
 
-// One cluster, four rolling restarts: longer than the default 180 s on a loaded machine.
+// One cluster, five rolling restarts and the fault checks: longer than the default 180 s.
 t.setTimeout(360_000);
 const cluster = await clusterFor(t, { nodes: 2, store: 'redis', tls: true, ...LOCAL_TIMEOUTS });
 const nodes = cluster.nodes.map((n) => n.url);
@@ -90,7 +90,7 @@ t.test(
   },
 );
 
-// Flaws that cannot break each other's check share a restart (each restart costs ~10 s).
+// Flaws that cannot break each other's check share a restart (each restart costs ~20 s).
 const controls: [Flaw, string][][] = [
   [
     ['memory-store', 'SL-XN-01'],
