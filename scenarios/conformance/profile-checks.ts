@@ -51,6 +51,9 @@ export function missingProfileNeed(
     'kill-node':
       (!faults.killNode || !faults.startNode) &&
       'no node fault commands were given (--fault-cmd kill-node=… start-node=…)',
+    'rolling-restart':
+      !faults.rollingRestart &&
+      'no rolling restart command was given (--fault-cmd rolling-restart=…)',
   };
   for (const need of check.needs) if (reasons[need]) return reasons[need] as string;
   return undefined;
@@ -91,8 +94,6 @@ export const NOT_VIA_PROFILE: Record<string, string> = {
     'it provokes errors on the CONTRACT.md routes (bad keys, bad JSON), which a profile does not describe',
   'SL-ER-02':
     'not ported to profiles yet (issue 14): it would search the answers of SL-FT-01 for the --store-url address and credentials',
-  'SL-FT-04':
-    "not ported to profiles yet (issue 14): it would keep three users' whoami going through --fault-cmd rolling-restart",
   'SL-FT-05':
     'it needs the failover capability (acknowledged writes on replicas), which a profile cannot claim',
   'SL-ST-01':

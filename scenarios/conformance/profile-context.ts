@@ -19,7 +19,8 @@ export type ProfileNeed =
   | 'absolute-timeout'
   | 'https-entry'
   | 'kill-store'
-  | 'kill-node';
+  | 'kill-node'
+  | 'rolling-restart';
 
 export interface ProfileCheckContext {
   profile: Profile;

@@ -1,7 +1,8 @@
 /**
- * SL-FT-01…03 through a profile, with the run's fault control (`--fault-cmd`): the store down
+ * SL-FT-01…04 through a profile, with the run's fault control (`--fault-cmd`): the store down
  * must fail closed (no logout, no new session cookie, an error answer in time), the session
- * must work again when the store is back, and survive its node's death through the entry.
+ * must work again when the store is back, survive its node's death through the entry, and a
+ * rolling restart (with a new signing key) logs nobody out.
  */
 import { SessionClient } from './client.ts';
 import type { Reply } from './client.ts';
@@ -15,11 +16,11 @@ import { sendProfileRequest } from '../profile/request.ts';
 /** A fail-closed answer comes this fast (CONTRACT.md's 503 within 2 s). */
 const ANSWER_WITHIN_MS = 2000;
 
-/** A login through node 1, retried while a restarted store reconnects (bounded: 50 × 200 ms). */
-async function loginWhenBack(ctx: ProfileCheckContext): Promise<SessionClient> {
+/** A login through `url`, retried while a restarted store reconnects (bounded: 50 × 200 ms). */
+async function loginWhenBack(ctx: ProfileCheckContext, url = ctx.nodes[0]): Promise<SessionClient> {
   for (let i = 0; ; i++) {
     try {
-      return await ctx.actions.login(ctx.nodes[0]);
+      return await ctx.actions.login(url);
     } catch (error) {
       if (i >= 50) throw error;
       await sleep(200);
@@ -177,6 +178,80 @@ export const PROFILE_FAULT_CHECKS: Record<string, ProfileCheck> = {
       } finally {
         await ctx.faults.startNode?.(0);
       }
+    },
+  },
+  'SL-FT-04': {
+    needs: ['rolling-restart'],
+    async run(ctx) {
+      const { actions, profile, entry } = ctx;
+      const absolute = profile.absoluteTimeoutMs ?? 0;
+      const idle = profile.idleTimeoutMs ?? 0;
+      // `sent`: when the login was sent; `lastOk`: when the last logged-in whoami was sent. A
+      // loggedOut past sent + absoluteTimeoutMs, or after idleTimeoutMs without a good answer,
+      // is expiry (slow answers during the restart), not a logout: that user logs in again.
+      const newUser = async () => {
+        const sent = Date.now();
+        return { client: await loginWhenBack(ctx, entry), sent, lastOk: sent };
+      };
+      const users = await Promise.all([1, 2, 3].map(newUser));
+      const expired = (u: (typeof users)[number], now: number) =>
+        (absolute > 0 && now >= u.sent + absolute - 500) ||
+        (idle > 0 && now - u.lastOk >= 0.9 * idle);
+      let requests = 0;
+      let renewed = 0;
+      const failures: string[] = [];
+      const inconclusive: string[] = [];
+      let running = true;
+      const traffic = (async () => {
+        while (running) {
+          for (const user of users) {
+            const sentAt = Date.now();
+            const seen = await actions
+              .whoami(user.client, entry)
+              .catch((error: { code?: string }) => ({
+                state: 'error' as const,
+                status: 0,
+                detail: error.code ?? 'transport error',
+              }));
+            requests++;
+            if (seen.state === 'in') user.lastOk = sentAt;
+            else if (seen.state === 'out' && expired(user, Date.now())) {
+              Object.assign(user, await newUser());
+              renewed++;
+            } else if (seen.state === 'out') failures.push('loggedOut');
+            else if (seen.state === 'error' || seen.status >= 500)
+              failures.push(String(seen.status || seen.detail));
+            else inconclusive.push(seen.detail);
+          }
+        }
+      })();
+      try {
+        await ctx.faults.rollingRestart?.();
+      } finally {
+        running = false;
+        await traffic;
+      }
+      const after = await Promise.all(users.map((u) => actions.whoami(u.client, entry)));
+      const out = after.filter((o) => o.state !== 'in').length;
+      const evidence = {
+        requests,
+        failures: failures.length,
+        answers: [...new Set(failures)],
+        after: after.map((o) => o.state),
+        renewedAtTimeouts: renewed,
+        inconclusive: inconclusive.slice(0, 3),
+      };
+      if (out > 0)
+        return fail(`after the rolling restart ${out} of 3 users were not logged in`, evidence);
+      if (failures.length > 0)
+        return fail(
+          `${failures.length} of ${requests} whoami during the restart failed (${evidence.answers.join(', ')})`,
+          evidence,
+        );
+      if (inconclusive.length > 0)
+        return unknown(`whoami during the restart was inconclusive — ${inconclusive[0]}`, evidence);
+      if (requests === 0) return unknown('no request ran during the restart');
+      return pass(`${requests} whoami of 3 users during the restart all logged in`, evidence);
     },
   },
 };

@@ -62,6 +62,7 @@ const PORTED = [
   'SL-FT-01',
   'SL-FT-02',
   'SL-FT-03',
+  'SL-FT-04',
   'SL-FX-04',
   'SL-ID-03',
   'SL-ID-02',
@@ -99,6 +100,7 @@ const controls: [Flaw, string][][] = [
   [
     ['whole-session-writes', 'SL-XN-04'],
     ['fail-open', 'SL-FT-01'],
+    ['single-key', 'SL-FT-04'],
   ],
   // A padded cookie fails its signature: no check that needs a working session shares it.
   [
