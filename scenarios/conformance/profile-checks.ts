@@ -12,8 +12,9 @@ import { PROFILE_COOKIE_CHECKS } from './profile-cookies.ts';
 import { PROFILE_FAULT_CHECKS } from './profile-faults.ts';
 import { PROFILE_FAILED_LOGIN_CHECKS } from './profile-failed-login.ts';
 import { PROFILE_TAMPER_CHECKS } from './profile-tamper.ts';
+import { PROFILE_STORE_CHECKS } from './profile-store.ts';
 import { outageModes } from './outage.ts';
-import type { FaultControl } from './types.ts';
+import type { FaultControl, StoreInspector } from './types.ts';
 import { PROFILE_LIFETIME_CHECKS } from './profile-lifetime.ts';
 import { PROFILE_LOGOUT_RACE_CHECKS } from './profile-logout-race.ts';
 import { slackFor, MAX_WAIT_MS } from './checks/expiry.ts';
@@ -29,6 +30,7 @@ export function missingProfileNeed(
   check: ProfileCheck,
   profile: Profile,
   faults: FaultControl,
+  store: StoreInspector | undefined,
 ): string | undefined {
   const reasons: Record<ProfileNeed, string | false> = {
     logout: profile.logout === undefined && 'the profile has no "logout"',
@@ -51,6 +53,7 @@ export function missingProfileNeed(
     'kill-node':
       (!faults.killNode || !faults.startNode) &&
       'no node fault commands were given (--fault-cmd kill-node=… start-node=…)',
+    store: store === undefined && 'no store access was given (--store-url)',
     'rolling-restart':
       !faults.rollingRestart &&
       'no rolling restart command was given (--fault-cmd rolling-restart=…)',
@@ -96,10 +99,6 @@ export const NOT_VIA_PROFILE: Record<string, string> = {
     'not ported to profiles yet (issue 14): it would search the answers of SL-FT-01 for the --store-url address and credentials',
   'SL-FT-05':
     'it needs the failover capability (acknowledged writes on replicas), which a profile cannot claim',
-  'SL-ST-01':
-    'not ported to profiles yet (issue 14): it would find the session by a written value with --store-url and read its TTL',
-  'SL-ST-02':
-    "not ported to profiles yet (issue 14): it would look for a logged-out session's written value with --store-url",
   'SL-ST-03': 'it needs the encrypt-at-rest capability, which a profile cannot claim',
   'SL-ST-04':
     'not ported to profiles yet (issue 14): it would count store writes around whoami with --store-url',
@@ -128,6 +127,7 @@ export const PROFILE_CHECKS: Record<string, ProfileCheck> = {
   ...PROFILE_FAULT_CHECKS,
   ...PROFILE_FAILED_LOGIN_CHECKS,
   ...PROFILE_TAMPER_CHECKS,
+  ...PROFILE_STORE_CHECKS,
   'SL-XN-01': {
     needs: ['data', 'two-nodes'],
     async run(ctx) {

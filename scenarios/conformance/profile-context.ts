@@ -20,7 +20,8 @@ export type ProfileNeed =
   | 'https-entry'
   | 'kill-store'
   | 'kill-node'
-  | 'rolling-restart';
+  | 'rolling-restart'
+  | 'store';
 
 export interface ProfileCheckContext {
   profile: Profile;

@@ -105,9 +105,11 @@ function missingForProfile(
   check: CheckDefinition,
   actions: ProfileActions,
   faults: FaultControl,
+  store: StoreInspector | undefined,
 ): string | undefined {
   const viaProfile = PROFILE_CHECKS[check.id];
-  if (viaProfile !== undefined) return missingProfileNeed(viaProfile, actions.profile, faults);
+  if (viaProfile !== undefined)
+    return missingProfileNeed(viaProfile, actions.profile, faults, store);
   const only = CONTRACT_ONLY[check.id];
   if (only !== undefined) return `contract-only: ${only}`;
   return NOT_VIA_PROFILE[check.id] ?? 'it has no profile version (see NOT_VIA_PROFILE)';
@@ -198,7 +200,7 @@ export async function runChecks(
     const reason =
       options.profile === undefined
         ? missingNeed(check, target, store, faults)
-        : missingForProfile(check, options.profile, faults);
+        : missingForProfile(check, options.profile, faults, store);
     if (reason) {
       results.set(check.id, {
         ...base,

@@ -31,7 +31,10 @@ const httpsProfile = { ...profile, entry: cluster.nginx.entryTls as string };
 const HTTPS_ONLY = ['SL-CK-02', 'SL-CK-04'];
 
 const through = async (p: Profile, only: string[], skip: string[] = []) => {
-  const { report } = await runConformance({ kind: 'profile', profile: p, faults }, { only, skip });
+  const { report } = await runConformance(
+    { kind: 'profile', profile: p, faults, storeUrl: cluster.stores.url },
+    { only, skip },
+  );
   return Object.fromEntries(report.checks.map((c) => [c.id, `${c.verdict}: ${c.why}`]));
 };
 /** The checks `ids`, each through the entry it needs. */
@@ -63,6 +66,8 @@ const PORTED = [
   'SL-FT-02',
   'SL-FT-03',
   'SL-FT-04',
+  'SL-ST-01',
+  'SL-ST-02',
   'SL-FX-04',
   'SL-ID-03',
   'SL-ID-02',
@@ -110,6 +115,7 @@ const controls: [Flaw, string][][] = [
   [
     ['no-rotate', 'SL-FX-02'],
     ['no-idle-timeout', 'SL-EX-01'],
+    ['no-idle-timeout', 'SL-ST-01'],
     ['no-absolute-timeout', 'SL-EX-03'],
     ['resurrect', 'SL-LO-03'],
     ['logout-on-store-error', 'SL-FT-02'],
@@ -121,6 +127,7 @@ const controls: [Flaw, string][][] = [
   [
     ['keep-old-id', 'SL-FX-02'],
     ['cookie-only-logout', 'SL-LO-01'],
+    ['cookie-only-logout', 'SL-ST-02'],
     ['wide-cookie-scope', 'SL-CK-05'],
     ['no-cache-control', 'SL-CK-07'],
     ['no-touch', 'SL-EX-02'],
