@@ -10,6 +10,9 @@ import { runBench } from '../scenarios/bench/bench.ts';
 import { resolveBenchOptions } from '../scenarios/bench/plan.ts';
 import type { BenchOptionsInput } from '../scenarios/bench/plan.ts';
 import { renderReport } from '../scenarios/bench/print.ts';
+import { runProfileBench } from '../scenarios/bench/profile-bench.ts';
+import { benchResultTable } from '../reports/bench-tables.ts';
+import { profileFrom } from './conformance.ts';
 import { defaultRunDir } from './cluster-flags.ts';
 import { UsageError } from '../core/errors.ts';
 import { EXIT } from '../core/exit-codes.ts';
@@ -77,7 +80,7 @@ export function registerBench(program: Command): void {
       'session stores: redis,memcached,redis-cluster,postgres (default redis,memcached)',
     )
     .option('--lb <mode>', 'nginx balancing on the nginx path (default round-robin)')
-    .option('--nodes <n>', 'nodes behind nginx (default 2)')
+    .option('--nodes <n>', 'nodes behind nginx (default 2); with --profile: node URLs, comma-separated')
     .option(
       '--rate <req/s>',
       'constant-rate mode (read workload): offer this many req/s; latency corrected for coordinated omission',
@@ -87,7 +90,13 @@ export function registerBench(program: Command): void {
       'write a V8 CPU profile of every node (and a top-frames summary) into this folder',
     )
     .option('--run-dir <dir>', 'where process logs are kept (default .run/bench-<time>)')
+    .option(
+      '--profile <file>',
+      'bench a running app described by a profile (PROFILE.md) instead of the reference setups; --entry and --nodes URLs override its URLs',
+    )
+    .option('--entry <url>', 'with --profile: the entry URL to load')
     .action(async (flags: Record<string, unknown>) => {
+      if (flags.profile !== undefined) return benchProfile(flags);
       const options = resolveBenchOptions(benchInputFrom(flags));
       const runDir = typeof flags.runDir === 'string' ? flags.runDir : defaultRunDir('bench');
       const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -101,4 +110,26 @@ export function registerBench(program: Command): void {
         process.stdout.write(`\n${target}: smoke failed, not measured: ${failures.join('; ')}\n`);
       if (smokeFailures.length > 0) process.exitCode = EXIT.fail;
     });
+}
+
+/** `bench --profile`: verify, then the workloads through the profile; exit 1 if verify fails. */
+async function benchProfile(flags: Record<string, unknown>): Promise<void> {
+  // --nodes is a count for the reference setups, URLs for a profile.
+  const urls = typeof flags.nodes === 'string' && flags.nodes.includes('://');
+  const profile = profileFrom({ ...flags, nodes: urls ? flags.nodes : undefined });
+  const options = resolveBenchOptions(benchInputFrom({ ...flags, nodes: undefined }));
+  const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+  const { report, verify } = await runProfileBench(profile, options, log);
+  if (report === undefined) {
+    for (const s of verify)
+      process.stdout.write(`${s.ok ? 'ok  ' : 'FAIL'} ${s.step}: ${s.detail}\n`);
+    process.stdout.write('the profile check failed: nothing was measured\n');
+    process.exitCode = EXIT.fail;
+    return;
+  }
+  if (typeof flags.json === 'string') {
+    await writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+    log(`wrote ${flags.json}`);
+  }
+  process.stdout.write(`${benchResultTable(report).join('\n')}\n`);
 }

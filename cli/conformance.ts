@@ -81,6 +81,7 @@ export function conformanceTargetFrom(flags: Record<string, unknown>): Conforman
       kind: 'profile',
       profile: profileFrom(flags),
       ...(flags.storeUrl ? { storeUrl: String(flags.storeUrl) } : {}),
+      faultCommands: faultCommands((flags.faultCmd as string[] | undefined) ?? []),
     };
   const local = flags.nodes === undefined || /^\d+$/.test(String(flags.nodes));
   if (local) {
@@ -178,7 +179,7 @@ export function registerConformance(program: Command): void {
     .option('--password <password>', 'external target: the test password (or SESSIONLAB_PASSWORD)')
     .option(
       '--fault-cmd <name=command>',
-      `external target: ${FAULT_COMMANDS.join(' | ')} (repeatable; {node} = node index)`,
+      `external or --profile target: ${FAULT_COMMANDS.join(' | ')} (repeatable; {node} = node index)`,
       collect,
       [],
     )

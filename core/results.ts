@@ -83,6 +83,8 @@ export interface BenchResult {
   cpuUsPerRequest?: number;
   /** Constant-rate mode: the offered load, req/s; latency then is corrected for coordinated omission. */
   rate?: number;
+  /** `bench --profile`: responses by HTTP status over every run (an app's redirects are not errors). */
+  statusCodes?: Record<string, number>;
 }
 
 /** `sessionlab bench --json FILE`. */

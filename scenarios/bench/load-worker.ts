@@ -10,6 +10,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { LatencyMs } from '../../core/results.ts';
 import type { LoadJob, LoadReply, LoadResult } from './run.ts';
 import { autocannonRequests, stepsFor } from './workloads.ts';
+import { profileAutocannonRequests } from './profile-workloads.ts';
 
 /**
  * Constant-rate latency, free of coordinated omission: every response time goes into an
@@ -32,11 +33,12 @@ function correctedLatency(
 }
 
 function runAutocannon(job: LoadJob): Promise<{ result: autocannon.Result; latency?: LatencyMs }> {
+  const cookieOf = (i: number): string =>
+    job.cookies.length === 0 ? '' : (job.cookies[i % job.cookies.length] ?? '');
   const connectionRequests = (i: number): ReturnType<typeof autocannonRequests> =>
-    autocannonRequests(
-      stepsFor(job.workload, `churn${i}`, job.password),
-      job.cookies.length === 0 ? '' : (job.cookies[i % job.cookies.length] ?? ''),
-    );
+    job.profileSteps === undefined
+      ? autocannonRequests(stepsFor(job.workload, `churn${i}`, job.password), cookieOf(i))
+      : profileAutocannonRequests(job.profileSteps, cookieOf(i));
   let next = 0;
   return new Promise((resolve, reject) => {
     let latency: (() => LatencyMs) | undefined;
@@ -74,6 +76,9 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     requests: result.requests.total,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]),
+    ),
   };
 }
 

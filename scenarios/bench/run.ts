@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from '../../orchestrator/nodes.ts';
 import { findExecutable } from '../../orchestrator/process.ts';
 import type { Workload } from '../../core/results.ts';
 import type { RunSample } from './aggregate.ts';
+import type { ProfileLoadStep } from './profile-workloads.ts';
 
 const WORKER = join(PROJECT_ROOT, 'scenarios', 'bench', 'load-worker.ts');
 const execFileAsync = promisify(execFile);
@@ -29,11 +30,15 @@ export interface LoadJob {
   password: string;
   /** Constant-rate mode: requests per second offered in all. */
   rate?: number;
+  /** A profile target (profile-workloads.ts): these requests instead of the CONTRACT.md ones. */
+  profileSteps?: ProfileLoadStep[];
 }
 
 export interface LoadResult extends RunSample {
   /** Responses received. */
   requests: number;
+  /** Responses by HTTP status. */
+  statusCodes: Record<string, number>;
 }
 
 export type LoadReply = { id: number; result: LoadResult } | { id: number; error: string };

@@ -18,7 +18,7 @@ export function outageModes(faults: FaultControl): OutageMode[] {
 
 /** Takes the store away (paused when possible: its data survives) and gives it back. */
 export async function withStoreOutage<T>(
-  ctx: CheckContext,
+  ctx: Pick<CheckContext, 'faults'>,
   during: () => Promise<T>,
   mode: OutageMode = outageModes(ctx.faults)[0] ?? 'kill',
 ): Promise<T> {

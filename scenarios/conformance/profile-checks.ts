@@ -6,40 +6,32 @@
  * for the contract.
  */
 import { SessionClient } from './client.ts';
+import { nodesReading, observeAll } from './profile-context.ts';
+import type { ProfileCheck, ProfileCheckContext, ProfileNeed } from './profile-context.ts';
+import { PROFILE_COOKIE_CHECKS } from './profile-cookies.ts';
+import { PROFILE_FAULT_CHECKS } from './profile-faults.ts';
+import { PROFILE_FAILED_LOGIN_CHECKS } from './profile-failed-login.ts';
+import { PROFILE_TAMPER_CHECKS } from './profile-tamper.ts';
+import { PROFILE_STORE_CHECKS } from './profile-store.ts';
+import { outageModes } from './outage.ts';
+import type { FaultControl, StoreInspector } from './types.ts';
+import { PROFILE_LIFETIME_CHECKS } from './profile-lifetime.ts';
+import { PROFILE_LOGOUT_RACE_CHECKS } from './profile-logout-race.ts';
 import { slackFor, MAX_WAIT_MS } from './checks/expiry.ts';
 import { newMarker } from './identity.ts';
 import { pooled, sleep } from './steps.ts';
 import { fail, pass, unknown } from './types.ts';
-import type { CheckSettings, Outcome, StoreInspector } from './types.ts';
 import { nodeAt } from './types.ts';
-import type { History } from './history.ts';
-import type { ProfileActions } from '../profile/actions.ts';
 import { sendProfileRequest } from '../profile/request.ts';
 import type { Profile } from '../profile/types.ts';
 
-/** What a profile must describe (or the run must provide) for a check to run. */
-export type ProfileNeed = 'logout' | 'data' | 'counter' | 'two-nodes' | 'idle-timeout';
-
-export interface ProfileCheckContext {
-  profile: Profile;
-  actions: ProfileActions;
-  /** Direct node URLs, or the entry alone when the profile gives none. */
-  nodes: readonly [string, ...string[]];
-  entry: string;
-  settings: CheckSettings;
-  store: StoreInspector | undefined;
-  history: History;
-  log(message: string): void;
-  signal: AbortSignal;
-}
-
-export interface ProfileCheck {
-  needs: ProfileNeed[];
-  run(ctx: ProfileCheckContext): Promise<Outcome>;
-}
-
 /** Why a profile does not let a check run: the field that would enable it. */
-export function missingProfileNeed(check: ProfileCheck, profile: Profile): string | undefined {
+export function missingProfileNeed(
+  check: ProfileCheck,
+  profile: Profile,
+  faults: FaultControl,
+  store: StoreInspector | undefined,
+): string | undefined {
   const reasons: Record<ProfileNeed, string | false> = {
     logout: profile.logout === undefined && 'the profile has no "logout"',
     data:
@@ -50,6 +42,21 @@ export function missingProfileNeed(check: ProfileCheck, profile: Profile): strin
       (profile.nodes?.length ?? 0) < 2 && 'it needs two direct node URLs in "nodes" (or --nodes)',
     'idle-timeout':
       !profile.idleTimeoutMs && 'the profile has no "idleTimeoutMs" (the idle timeout expected)',
+    'absolute-timeout':
+      profile.absoluteTimeoutMs === undefined &&
+      'the profile has no "absoluteTimeoutMs" (the absolute lifetime expected)',
+    'https-entry':
+      !profile.entry.startsWith('https:') && 'the profile\'s "entry" is not an https:// URL',
+    'kill-store':
+      outageModes(faults).length === 0 &&
+      'no store fault commands were given (--fault-cmd kill-store=… start-store=…)',
+    'kill-node':
+      (!faults.killNode || !faults.startNode) &&
+      'no node fault commands were given (--fault-cmd kill-node=… start-node=…)',
+    store: store === undefined && 'no store access was given (--store-url)',
+    'rolling-restart':
+      !faults.rollingRestart &&
+      'no rolling restart command was given (--fault-cmd rolling-restart=…)',
   };
   for (const need of check.needs) if (reasons[need]) return reasons[need] as string;
   return undefined;
@@ -65,20 +72,37 @@ export const CONTRACT_ONLY: Record<string, string> = {
   'SL-IN-03': 'it checks the 413 of CONTRACT.md writes beyond maxSessionBytes',
 };
 
-/** Each node's whoami for `cookie`: the nodes logged in, and the inconclusive answers. */
-async function observeAll(
-  ctx: ProfileCheckContext,
-  cookie: string,
-): Promise<{ loggedIn: string[]; inconclusive: string[] }> {
-  const loggedIn: string[] = [];
-  const inconclusive: string[] = [];
-  for (const [i, node] of ctx.nodes.entries()) {
-    const seen = await ctx.actions.whoami(new SessionClient(), node, cookie);
-    if (seen.state === 'in') loggedIn.push(`node ${i + 1}`);
-    if (seen.state === 'unknown') inconclusive.push(`node ${i + 1}: ${seen.detail}`);
-  }
-  return { loggedIn, inconclusive };
-}
+/**
+ * Checks a profile run cannot make, each with what it would need: PROFILE.md does not describe
+ * it, the check reads a cookie's value (opaque through a profile), or it is not ported yet.
+ */
+export const NOT_VIA_PROFILE: Record<string, string> = {
+  'SL-XN-02':
+    'not ported to profiles yet (issue 14): it would history-check reads of "write"/"read" through the entry',
+  'SL-XN-03':
+    'it writes 100 distinct keys, and a profile\'s "write" stores one value under one name',
+  'SL-XN-05':
+    'it tells which node answered by the X-Node-Id header of CONTRACT.md, which a profile does not name',
+  'SL-FX-01':
+    'it compares session ids, and a profile run keeps cookie values opaque (SL-FX-02 judges fixation by behaviour)',
+  'SL-FX-03':
+    "it forges session ids in the target's cookie format, which a profile does not describe",
+  'SL-LO-04': 'a profile has no logout-all step',
+  'SL-ID-01':
+    'it measures the entropy of session ids, and a profile run keeps cookie values opaque',
+  'SL-IN-01':
+    'it sends malformed requests to the CONTRACT.md routes; a profile describes only well-formed steps',
+  'SL-DA-03': 'it needs the carry-over capability, which a profile cannot claim',
+  'SL-ER-01':
+    'it provokes errors on the CONTRACT.md routes (bad keys, bad JSON), which a profile does not describe',
+  'SL-ER-02':
+    'not ported to profiles yet (issue 14): it would search the answers of SL-FT-01 for the --store-url address and credentials',
+  'SL-FT-05':
+    'it needs the failover capability (acknowledged writes on replicas), which a profile cannot claim',
+  'SL-ST-03': 'it needs the encrypt-at-rest capability, which a profile cannot claim',
+  'SL-ST-04':
+    'not ported to profiles yet (issue 14): it would count store writes around whoami with --store-url',
+};
 
 /**
  * With write/read, an anonymous write of a marker; the marker when the same cookie reads it
@@ -96,20 +120,14 @@ async function plantAnonymous(
   return (await actions.read(client, ctx.nodes[0])) === marker ? marker : undefined;
 }
 
-/** The nodes on which `cookie` reads back `marker`. */
-async function nodesReading(
-  ctx: ProfileCheckContext,
-  cookie: string,
-  marker: string,
-): Promise<string[]> {
-  const seen: string[] = [];
-  for (const [i, node] of ctx.nodes.entries())
-    if ((await ctx.actions.read(new SessionClient(), node, cookie)) === marker)
-      seen.push(`node ${i + 1}`);
-  return seen;
-}
-
 export const PROFILE_CHECKS: Record<string, ProfileCheck> = {
+  ...PROFILE_COOKIE_CHECKS,
+  ...PROFILE_LOGOUT_RACE_CHECKS,
+  ...PROFILE_LIFETIME_CHECKS,
+  ...PROFILE_FAULT_CHECKS,
+  ...PROFILE_FAILED_LOGIN_CHECKS,
+  ...PROFILE_TAMPER_CHECKS,
+  ...PROFILE_STORE_CHECKS,
   'SL-XN-01': {
     needs: ['data', 'two-nodes'],
     async run(ctx) {

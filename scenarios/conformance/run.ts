@@ -42,6 +42,10 @@ export type ConformanceTarget =
       /** Validated, `env:` resolved (../profile/load.ts). */
       profile: Profile;
       storeUrl?: string;
+      /** Fault name → shell command (FAULT_COMMANDS), for the SL-FT checks. */
+      faultCommands?: ReadonlyMap<string, string>;
+      /** Fault control in code; replaces `faultCommands`. */
+      faults?: FaultControl;
     };
 
 export interface ConformanceOptions {
@@ -154,7 +158,8 @@ async function prepareProfile(
     entry: profile.entry,
   };
   const store = input.storeUrl ? await createStoreInspector(input.storeUrl) : undefined;
-  return { target, description, store, faults: {}, profile: new ProfileActions(profile) };
+  const faults = input.faults ?? commandFaults(new Map(input.faultCommands ?? []));
+  return { target, description, store, faults, profile: new ProfileActions(profile) };
 }
 
 /**

@@ -14,8 +14,13 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { withCheckSignal } from './abort.ts';
 import { History } from './history.ts';
-import { CONTRACT_ONLY, PROFILE_CHECKS, missingProfileNeed } from './profile-checks.ts';
-import type { ProfileCheckContext } from './profile-checks.ts';
+import {
+  CONTRACT_ONLY,
+  NOT_VIA_PROFILE,
+  PROFILE_CHECKS,
+  missingProfileNeed,
+} from './profile-checks.ts';
+import type { ProfileCheckContext } from './profile-context.ts';
 import { DEFAULT_CHECK_SETTINGS } from './types.ts';
 import type {
   CheckSettings,
@@ -96,13 +101,18 @@ function isTransportError(error: unknown): boolean {
 const ABORT_GRACE_MS = 5_000;
 
 /** Why a check cannot run against a profile target, or undefined when it can. */
-function missingForProfile(check: CheckDefinition, actions: ProfileActions): string | undefined {
+function missingForProfile(
+  check: CheckDefinition,
+  actions: ProfileActions,
+  faults: FaultControl,
+  store: StoreInspector | undefined,
+): string | undefined {
   const viaProfile = PROFILE_CHECKS[check.id];
-  if (viaProfile !== undefined) return missingProfileNeed(viaProfile, actions.profile);
+  if (viaProfile !== undefined)
+    return missingProfileNeed(viaProfile, actions.profile, faults, store);
   const only = CONTRACT_ONLY[check.id];
-  return only === undefined
-    ? 'contract-only for now: it needs the CONTRACT.md routes, which a profile does not describe'
-    : `contract-only: ${only}`;
+  if (only !== undefined) return `contract-only: ${only}`;
+  return NOT_VIA_PROFILE[check.id] ?? 'it has no profile version (see NOT_VIA_PROFILE)';
 }
 
 async function runOne(
@@ -146,7 +156,7 @@ function profileContext(
   actions: ProfileActions,
   signal: AbortSignal,
 ): ProfileCheckContext {
-  const { settings, store, history, log } = ctx;
+  const { settings, store, faults, history, log } = ctx;
   const { profile } = actions;
   return {
     profile,
@@ -155,6 +165,7 @@ function profileContext(
     entry: target.entry,
     settings,
     store,
+    faults,
     history,
     log,
     signal,
@@ -189,7 +200,7 @@ export async function runChecks(
     const reason =
       options.profile === undefined
         ? missingNeed(check, target, store, faults)
-        : missingForProfile(check, options.profile);
+        : missingForProfile(check, options.profile, faults, store);
     if (reason) {
       results.set(check.id, {
         ...base,

@@ -73,9 +73,24 @@ export class ProfileActions {
     cookie?: string,
     userIndex = 0,
   ): Promise<Observation> {
+    return this.classify(await this.whoamiReply(client, url, cookie, userIndex), userIndex);
+  }
+
+  /** The raw reply of the whoami request. */
+  async whoamiReply(
+    client: SessionClient,
+    url: string,
+    cookie?: string,
+    userIndex = 0,
+  ): Promise<Reply> {
+    const { request } = this.profile.whoami;
+    return sendProfileRequest(this.profile, client, url, request, this.vars(userIndex), cookie);
+  }
+
+  /** A whoami reply judged by the indicators: "in", "out", or "unknown" (neither, or both). */
+  classify(reply: Reply, userIndex = 0): Observation {
     const { whoami } = this.profile;
     const vars = this.vars(userIndex);
-    const reply = await sendProfileRequest(this.profile, client, url, whoami.request, vars, cookie);
     const notIn = mismatch(whoami.loggedIn, reply, vars);
     const notOut = mismatch(whoami.loggedOut, reply, vars);
     if (notIn === undefined && notOut !== undefined)

@@ -4,7 +4,10 @@
  */
 import t from 'tap';
 import {
+  CACHEABLE,
+  COOKIE_CHECKS_PASSED,
   LOST_UPDATES,
+  NO_ANONYMOUS_DATA,
   exampleBehindNginx,
   profileCheckOf,
   verdictsOf,
@@ -29,4 +32,9 @@ t.test('the catalogue: lost basket updates FAIL; fixation, logout, expiry PASS',
   t.match(seen['SL-LO-01'], /^PASS/);
   t.match(seen['SL-EX-01'], /^PASS/);
   t.match(seen['SL-XN-01'], /^PASS/);
+  for (const id of COOKIE_CHECKS_PASSED) t.match(seen[id], /^PASS/, id);
+  t.match(seen['SL-CK-07'], CACHEABLE);
+  t.match(seen['SL-FX-04'], NO_ANONYMOUS_DATA);
+  // ctx.session = null sends an expired cookie.
+  t.match(seen['SL-LO-02'], /^PASS/);
 });

@@ -69,11 +69,32 @@ export async function profileCheckOf(
   return { failed: steps.filter((s) => !s.ok), steps: steps.length };
 }
 
-/** The catalogue through `profile`: each check id → "VERDICT: why". */
+/**
+ * The catalogue through `profile`: each check id → "VERDICT: why". Without SL-LO-03: its 50
+ * raced logouts decide nothing these tests may pin (a race) and slow the expiry probes.
+ */
 export async function verdictsOf(profile: Profile): Promise<Record<string, string>> {
-  const { report } = await runConformance({ kind: 'profile', profile });
+  const { report } = await runConformance({ kind: 'profile', profile }, { skip: ['SL-LO-03'] });
   return Object.fromEntries(report.checks.map((c) => [c.id, `${c.verdict}: ${c.why}`]));
 }
+
+/**
+ * What every example passes: HttpOnly, SameSite, Path=/ host-only, size, a tampered cookie
+ * logged out, the cookie in no body.
+ */
+export const COOKIE_CHECKS_PASSED = [
+  'SL-CK-01',
+  'SL-CK-03',
+  'SL-CK-05',
+  'SL-CK-06',
+  'SL-ID-02',
+  'SL-ID-03',
+];
+/** SL-FX-04 on an app that refuses anonymous writes. */
+export const NO_ANONYMOUS_DATA =
+  /^UNKNOWN: still anonymous after the failed login, but the app keeps no anonymous data/;
+/** SL-CK-07 on an app that sends no Cache-Control: no-store. */
+export const CACHEABLE = /^FAIL: .+ lack Cache-Control: no-store$/;
 
 /** SL-XN-04's verdict on an app whose session library writes the whole session back. */
 export const LOST_UPDATES =

@@ -43,27 +43,72 @@ async function everySessionCookie(
   return lines;
 }
 
-/** Judges every session cookie seen; `judge` names what is wrong with one, or undefined. */
-async function onEveryCookie(
-  ctx: CheckContext,
-  url: string,
-  judge: (line: string, attributes: Map<string, string>) => string | undefined,
-  passed: string,
-): Promise<Outcome> {
-  const lines = await everySessionCookie(ctx, url);
+/** What is wrong with one session cookie line (undefined: nothing), and the words of a pass. */
+export interface CookieRule {
+  judge(line: string, attributes: Map<string, string>): string | undefined;
+  passed: string;
+}
+
+/** The attribute rules of SL-CK-01…06, shared with the profile versions (profile-cookies.ts). */
+export const COOKIE_RULES = {
+  'SL-CK-01': {
+    judge: (_line, a) => (a.has('httponly') ? undefined : 'no HttpOnly: scripts can read it'),
+    passed: 'HttpOnly is set',
+  },
+  'SL-CK-02': {
+    judge: (_line, a) =>
+      a.has('secure') ? undefined : 'no Secure over HTTPS: it would also travel over plain HTTP',
+    passed: 'Secure is set over HTTPS',
+  },
+  'SL-CK-03': {
+    judge: (_line, a) => {
+      const sameSite = (a.get('samesite') ?? '').toLowerCase();
+      if (sameSite === 'lax' || sameSite === 'strict') return undefined;
+      return sameSite
+        ? `SameSite=${a.get('samesite')} does not stop cross-site sends`
+        : 'no SameSite attribute';
+    },
+    passed: 'SameSite is Lax or Strict',
+  },
+  'SL-CK-04': {
+    judge: (line) => (line.startsWith('__Host-') ? undefined : 'over HTTPS the name lacks __Host-'),
+    passed: 'the cookie is named __Host-…',
+  },
+  'SL-CK-05': {
+    judge: (_line, a) => {
+      if (a.get('path') !== '/') return `Path is ${JSON.stringify(a.get('path') ?? null)}, not /`;
+      if (a.has('domain')) return `Domain=${a.get('domain')}: it is sent to every subdomain too`;
+      return undefined;
+    },
+    passed: 'Path=/ and no Domain attribute (host-only)',
+  },
+  'SL-CK-06': {
+    judge: (line) => {
+      const bytes = Buffer.byteLength(line.split(';')[0] ?? '');
+      return bytes <= 4096 ? undefined : `${bytes} bytes: browsers drop cookies over 4096`;
+    },
+    passed: 'name and value fit in 4096 bytes',
+  },
+} satisfies Record<string, CookieRule>;
+
+/** The verdict of `rule` on every session cookie line seen (`what` set it). */
+export function judgeCookies(lines: { what: string; line: string }[], rule: CookieRule): Outcome {
   if (lines.length === 0) return unknown('no response set a session cookie to inspect');
   const wrong = lines.flatMap(({ what, line }) => {
-    const fault = judge(line, attributesOf(line));
+    const fault = rule.judge(line, attributesOf(line));
     return fault === undefined ? [] : [`the cookie set by ${what}: ${fault}`];
   });
   const evidence = { cookiesSeen: lines.map((l) => l.what), wrong };
   return wrong.length === 0
     ? pass(
-        `${passed}, on all ${lines.length} session cookies set (${evidence.cookiesSeen.join(', ')})`,
+        `${rule.passed}, on all ${lines.length} session cookies set (${evidence.cookiesSeen.join(', ')})`,
         evidence,
       )
     : fail(wrong[0] as string, evidence);
 }
+
+const onEveryCookie = async (ctx: CheckContext, url: string, rule: CookieRule): Promise<Outcome> =>
+  judgeCookies(await everySessionCookie(ctx, url), rule);
 
 export const cookieChecks: CheckDefinition[] = [
   {
@@ -73,13 +118,7 @@ export const cookieChecks: CheckDefinition[] = [
     refs: ['ASVS-5.0-3.3.4', 'ASVS-4.0.3-3.4.2', 'WSTG-SESS-02', 'CWE-1004'],
     covers: ['cookie.attributes'],
     provenBy: ['no-httponly', 'anon-cookie-attributes'],
-    run: (ctx) =>
-      onEveryCookie(
-        ctx,
-        ctx.target.entry,
-        (_line, a) => (a.has('httponly') ? undefined : 'no HttpOnly: scripts can read it'),
-        'HttpOnly is set',
-      ),
+    run: (ctx) => onEveryCookie(ctx, ctx.target.entry, COOKIE_RULES['SL-CK-01']),
   },
   {
     id: 'SL-CK-02',
@@ -89,16 +128,7 @@ export const cookieChecks: CheckDefinition[] = [
     covers: ['cookie.secure'],
     needs: ['entry-tls'],
     provenBy: ['insecure-cookie'],
-    run: (ctx) =>
-      onEveryCookie(
-        ctx,
-        ctx.target.entryTls as string,
-        (_line, a) =>
-          a.has('secure')
-            ? undefined
-            : 'no Secure over HTTPS: it would also travel over plain HTTP',
-        'Secure is set over HTTPS',
-      ),
+    run: (ctx) => onEveryCookie(ctx, ctx.target.entryTls as string, COOKIE_RULES['SL-CK-02']),
   },
   {
     id: 'SL-CK-03',
@@ -107,19 +137,7 @@ export const cookieChecks: CheckDefinition[] = [
     refs: ['ASVS-5.0-3.3.2', 'ASVS-4.0.3-3.4.3', 'WSTG-SESS-02', 'CWE-1275'],
     covers: ['cookie.attributes'],
     provenBy: ['no-samesite', 'anon-cookie-attributes'],
-    run: (ctx) =>
-      onEveryCookie(
-        ctx,
-        ctx.target.entry,
-        (_line, a) => {
-          const sameSite = (a.get('samesite') ?? '').toLowerCase();
-          if (sameSite === 'lax' || sameSite === 'strict') return undefined;
-          return sameSite
-            ? `SameSite=${a.get('samesite')} does not stop cross-site sends`
-            : 'no SameSite attribute';
-        },
-        'SameSite is Lax or Strict',
-      ),
+    run: (ctx) => onEveryCookie(ctx, ctx.target.entry, COOKIE_RULES['SL-CK-03']),
   },
   {
     id: 'SL-CK-04',
@@ -129,13 +147,7 @@ export const cookieChecks: CheckDefinition[] = [
     covers: ['cookie.secure'],
     needs: ['entry-tls'],
     provenBy: ['insecure-cookie'],
-    run: (ctx) =>
-      onEveryCookie(
-        ctx,
-        ctx.target.entryTls as string,
-        (line) => (line.startsWith('__Host-') ? undefined : 'over HTTPS the name lacks __Host-'),
-        'the cookie is named __Host-…',
-      ),
+    run: (ctx) => onEveryCookie(ctx, ctx.target.entryTls as string, COOKIE_RULES['SL-CK-04']),
   },
   {
     id: 'SL-CK-05',
@@ -144,19 +156,7 @@ export const cookieChecks: CheckDefinition[] = [
     refs: ['ASVS-4.0.3-3.4.5', 'WSTG-SESS-02'],
     covers: ['cookie.attributes'],
     provenBy: ['wide-cookie-scope'],
-    run: (ctx) =>
-      onEveryCookie(
-        ctx,
-        ctx.target.entry,
-        (_line, a) => {
-          if (a.get('path') !== '/')
-            return `Path is ${JSON.stringify(a.get('path') ?? null)}, not /`;
-          if (a.has('domain'))
-            return `Domain=${a.get('domain')}: it is sent to every subdomain too`;
-          return undefined;
-        },
-        'Path=/ and no Domain attribute (host-only)',
-      ),
+    run: (ctx) => onEveryCookie(ctx, ctx.target.entry, COOKIE_RULES['SL-CK-05']),
   },
   {
     id: 'SL-CK-06',
@@ -165,17 +165,8 @@ export const cookieChecks: CheckDefinition[] = [
     refs: ['RFC-6265-6.1'],
     covers: [],
     provenBy: ['fat-cookie'],
-    run: (ctx) =>
-      // Direct to a node: a proxy may refuse an oversized header before the client sees it.
-      onEveryCookie(
-        ctx,
-        ctx.target.nodes[0],
-        (line) => {
-          const bytes = Buffer.byteLength(line.split(';')[0] ?? '');
-          return bytes <= 4096 ? undefined : `${bytes} bytes: browsers drop cookies over 4096`;
-        },
-        'name and value fit in 4096 bytes',
-      ),
+    // Direct to a node: a proxy may refuse an oversized header before the client sees it.
+    run: (ctx) => onEveryCookie(ctx, ctx.target.nodes[0], COOKIE_RULES['SL-CK-06']),
   },
   {
     id: 'SL-CK-07',

@@ -7,7 +7,7 @@
 import { newMarker, writeMarker } from '../identity.ts';
 import { login } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
-import type { CheckContext, CheckDefinition, StoreInspector } from '../types.ts';
+import type { CheckContext, CheckDefinition, Outcome, StoreInspector } from '../types.ts';
 
 /** Long random runs in a key name (ids) shown as `<id>`: evidence names the key, not the session. */
 export const redactKey = (key: string): string => key.replace(/[A-Za-z0-9_-]{16,}/g, '<id>');
@@ -29,6 +29,31 @@ async function storedSession(ctx: CheckContext): Promise<{
 
 const NOT_FOUND = 'no store key holds the marker written through the session';
 
+/** SL-ST-01's verdict on a session's keys: each expires, within `limitMs`. */
+export function judgeTtls(keys: { key: string; ttlMs: number }[], limitMs: number): Outcome {
+  const bad = keys.filter((k) => k.ttlMs < 0 || k.ttlMs > limitMs);
+  const evidence = {
+    keys: keys.map((k) => ({ key: redactKey(k.key), ttlMs: k.ttlMs })),
+    limitMs,
+  };
+  return bad.length === 0
+    ? pass(`${keys.length} key(s) of the session expire within ${limitMs} ms`, evidence)
+    : fail(
+        `${redactKey(bad[0]?.key ?? '')} has ${bad[0]?.ttlMs === -1 ? 'no TTL' : `a TTL of ${bad[0]?.ttlMs} ms`}, over idleTimeoutMs + 1 s (${limitMs} ms)`,
+        evidence,
+      );
+}
+
+/** SL-ST-02's verdict: the keys still holding the session's marker after logout, of `before`. */
+export function judgeLeft(left: { key: string }[], before: number): Outcome {
+  return left.length === 0
+    ? pass(`after logout none of the ${before} key(s) that held the session's data remain`)
+    : fail(
+        `${left.length} key(s) of the logged-out session remain, e.g. ${redactKey(left[0]?.key ?? '')}`,
+        { keys: left.map((k) => redactKey(k.key)) },
+      );
+}
+
 export const storeChecks: CheckDefinition[] = [
   {
     id: 'SL-ST-01',
@@ -41,18 +66,7 @@ export const storeChecks: CheckDefinition[] = [
     async run(ctx) {
       const { keys } = await storedSession(ctx);
       if (keys.length === 0) return unknown(`${NOT_FOUND}, so its TTL cannot be read`);
-      const limit = ctx.target.contract.idleTimeoutMs + 1000;
-      const bad = keys.filter((k) => k.ttlMs < 0 || k.ttlMs > limit);
-      const evidence = {
-        keys: keys.map((k) => ({ key: redactKey(k.key), ttlMs: k.ttlMs })),
-        limitMs: limit,
-      };
-      return bad.length === 0
-        ? pass(`${keys.length} key(s) of the session expire within ${limit} ms`, evidence)
-        : fail(
-            `${redactKey(bad[0]?.key ?? '')} has ${bad[0]?.ttlMs === -1 ? 'no TTL' : `a TTL of ${bad[0]?.ttlMs} ms`}, over idleTimeoutMs + 1 s (${limit} ms)`,
-            evidence,
-          );
+      return judgeTtls(keys, ctx.target.contract.idleTimeoutMs + 1000);
     },
   },
   {
@@ -67,13 +81,7 @@ export const storeChecks: CheckDefinition[] = [
       const { store, url, client, marker, keys } = await storedSession(ctx);
       if (keys.length === 0) return unknown(`${NOT_FOUND}, even before logout`);
       await client.request(url, 'POST', '/logout');
-      const left = await store.keysHolding(marker);
-      return left.length === 0
-        ? pass(`after logout none of the ${keys.length} key(s) that held the session's data remain`)
-        : fail(
-            `${left.length} key(s) of the logged-out session remain, e.g. ${redactKey(left[0]?.key ?? '')}`,
-            { keys: left.map((k) => redactKey(k.key)) },
-          );
+      return judgeLeft(await store.keysHolding(marker), keys.length);
     },
   },
   {

@@ -12,6 +12,7 @@ export function contractProfile(entry: string, nodes: string[], cookieName: stri
     cookieName,
     users: [{ user: 'alice', password: 'env:SL_PROFILE_TEST_PASSWORD' }],
     idleTimeoutMs: 2000,
+    absoluteTimeoutMs: 8000,
     login: {
       request: { method: 'POST', path: '/login', json: { user: '{user}', password: '{password}' } },
       success: { status: [200] },
