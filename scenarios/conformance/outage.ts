@@ -48,10 +48,13 @@ export function sessionRoutes(ctx: CheckContext, key: string): [string, string, 
 }
 
 /** A login once the store answers again (a restarted store takes a moment to reconnect). */
-export async function loginWhenBack(ctx: CheckContext): Promise<SessionClient> {
+export async function loginWhenBack(
+  ctx: CheckContext,
+  url: string = ctx.target.nodes[0] as string,
+): Promise<SessionClient> {
   for (let i = 0; ; i++) {
     try {
-      return await login(ctx, ctx.target.nodes[0]);
+      return await login(ctx, url);
     } catch (error) {
       if (i >= 50) throw error;
       await sleep(200);

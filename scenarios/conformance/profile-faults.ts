@@ -9,7 +9,7 @@ import type { Reply } from './client.ts';
 import { outageModes, withStoreOutage } from './outage.ts';
 import type { OutageMode } from './outage.ts';
 import type { ProfileCheck, ProfileCheckContext } from './profile-context.ts';
-import { isClearing, sleep } from './steps.ts';
+import { faultUnderTraffic, isClearing, sleep } from './steps.ts';
 import { fail, pass, unknown } from './types.ts';
 import { sendProfileRequest } from '../profile/request.ts';
 
@@ -225,12 +225,13 @@ export const PROFILE_FAULT_CHECKS: Record<string, ProfileCheck> = {
           }
         }
       })();
-      try {
-        await ctx.faults.rollingRestart?.();
-      } finally {
-        running = false;
-        await traffic;
-      }
+      await faultUnderTraffic(
+        traffic,
+        () => ctx.faults.rollingRestart?.(),
+        () => {
+          running = false;
+        },
+      );
       const after = await Promise.all(users.map((u) => actions.whoami(u.client, entry)));
       const out = after.filter((o) => o.state !== 'in').length;
       const evidence = {

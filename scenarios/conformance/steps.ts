@@ -91,3 +91,29 @@ export async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Pro
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
 }
+
+/**
+ * Runs `fault` while `traffic` runs, then `stop()`s the traffic and waits for it to end. An error
+ * of either is thrown once both are done (the fault's first); a traffic error during the fault
+ * is never an unhandled rejection (which would end the whole run).
+ */
+export async function faultUnderTraffic(
+  traffic: Promise<void>,
+  fault: () => Promise<unknown> | undefined,
+  stop: () => void,
+): Promise<void> {
+  const trafficDone = traffic.then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  const faulted = await Promise.resolve()
+    .then(fault)
+    .then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+  stop();
+  const trafficFailed = await trafficDone;
+  if (faulted !== undefined) throw faulted.error;
+  if (trafficFailed !== undefined) throw trafficFailed.error;
+}

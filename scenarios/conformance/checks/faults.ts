@@ -4,7 +4,7 @@
  * target, so they run alone, after the others; without fault control they are SKIPPED.
  */
 import { SessionClient } from '../client.ts';
-import { isClearing, login, sessionCookieLine, sleep } from '../steps.ts';
+import { faultUnderTraffic, isClearing, sessionCookieLine, sleep } from '../steps.ts';
 import { fail, pass, unknown } from '../types.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { loginWhenBack, outageModes, sessionRoutes, withStoreOutage } from '../outage.ts';
@@ -160,8 +160,10 @@ export const faultChecks: CheckDefinition[] = [
         sent: number;
         lastOk: number;
       }> => {
+        // A login is a POST, which nginx does not retry: one sent to a node as it stops can fail
+        // (502). That logs nobody out, so the user tries again (loginWhenBack: up to 10 s).
         const sent = Date.now();
-        const client = await login(ctx, entry);
+        const client = await loginWhenBack(ctx, entry);
         return { client, since: Date.now(), sent, lastOk: sent };
       };
       const users = await Promise.all([1, 2, 3].map(newUser));
@@ -219,12 +221,13 @@ export const faultChecks: CheckDefinition[] = [
           }
         }
       })();
-      try {
-        await ctx.faults.rollingRestart?.();
-      } finally {
-        running = false;
-        await traffic;
-      }
+      await faultUnderTraffic(
+        traffic,
+        () => ctx.faults.rollingRestart?.(),
+        () => {
+          running = false;
+        },
+      );
       const after = await Promise.all(
         users.map(async (u) => (await u.client.request(entry, 'GET', '/me')).status),
       );
