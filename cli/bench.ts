@@ -80,7 +80,10 @@ export function registerBench(program: Command): void {
       'session stores: redis,memcached,redis-cluster,postgres (default redis,memcached)',
     )
     .option('--lb <mode>', 'nginx balancing on the nginx path (default round-robin)')
-    .option('--nodes <n>', 'nodes behind nginx (default 2); with --profile: node URLs, comma-separated')
+    .option(
+      '--nodes <n>',
+      'nodes behind nginx (default 2); with --profile: node URLs, comma-separated',
+    )
     .option(
       '--rate <req/s>',
       'constant-rate mode (read workload): offer this many req/s; latency corrected for coordinated omission',
