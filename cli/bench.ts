@@ -10,7 +10,7 @@ import { runBench } from '../scenarios/bench/bench.ts';
 import { resolveBenchOptions } from '../scenarios/bench/plan.ts';
 import type { BenchOptionsInput } from '../scenarios/bench/plan.ts';
 import { renderReport } from '../scenarios/bench/print.ts';
-import { runProfileBench } from '../scenarios/bench/profile-bench.ts';
+import { besideReference, runProfileBench } from '../scenarios/bench/profile-bench.ts';
 import { benchResultTable } from '../reports/bench-tables.ts';
 import { profileFrom } from './conformance.ts';
 import { defaultRunDir } from './cluster-flags.ts';
@@ -98,6 +98,10 @@ export function registerBench(program: Command): void {
       'bench a running app described by a profile (PROFILE.md) instead of the reference setups; --entry and --nodes URLs override its URLs',
     )
     .option('--entry <url>', 'with --profile: the entry URL to load')
+    .option(
+      '--beside <globs>',
+      'with --profile: also measure these reference setups (target globs, e.g. engine-redis,express-session-redis) after the app, in the same report',
+    )
     .action(async (flags: Record<string, unknown>) => {
       if (flags.profile !== undefined) return benchProfile(flags);
       const options = resolveBenchOptions(benchInputFrom(flags));
@@ -130,9 +134,22 @@ async function benchProfile(flags: Record<string, unknown>): Promise<void> {
     process.exitCode = EXIT.fail;
     return;
   }
+  let combined = report;
+  if (typeof flags.beside === 'string') {
+    // The reference setups run after the app, so no measurement shares the machine with another.
+    const reference = resolveBenchOptions(
+      benchInputFrom({ ...flags, nodes: undefined, targets: flags.beside }),
+    );
+    const runDir = typeof flags.runDir === 'string' ? flags.runDir : defaultRunDir('bench');
+    const { report: measured, smokeFailures } = await runBench(reference, { runDir, log });
+    combined = besideReference(report, measured);
+    for (const { target, failures } of smokeFailures)
+      process.stdout.write(`${target}: smoke failed, not measured: ${failures.join('; ')}\n`);
+    if (smokeFailures.length > 0) process.exitCode = EXIT.fail;
+  }
   if (typeof flags.json === 'string') {
-    await writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(flags.json, `${JSON.stringify(combined, null, 2)}\n`);
     log(`wrote ${flags.json}`);
   }
-  process.stdout.write(`${benchResultTable(report).join('\n')}\n`);
+  process.stdout.write(`${benchResultTable(combined).join('\n')}\n`);
 }

@@ -167,3 +167,18 @@ export async function runProfileBench(
   };
   return { report, verify, skipped };
 }
+
+/**
+ * The profile's results beside reference setups measured in the same run, after it (never at
+ * the same time): one report, the profile's rows first; the load ceiling and the ratios come
+ * from the reference run.
+ */
+export function besideReference(profileReport: BenchReport, reference: BenchReport): BenchReport {
+  return {
+    ...profileReport,
+    durationMs: profileReport.durationMs + reference.durationMs,
+    results: [...profileReport.results, ...reference.results],
+    loadCeilingRps: reference.loadCeilingRps ?? null,
+    ratios: reference.ratios,
+  };
+}

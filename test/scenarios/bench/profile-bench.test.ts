@@ -5,7 +5,12 @@
  */
 import t from 'tap';
 import { resolveBenchOptions } from '../../../scenarios/bench/plan.ts';
-import { planProfileBench, runProfileBench } from '../../../scenarios/bench/profile-bench.ts';
+import { runBench } from '../../../scenarios/bench/bench.ts';
+import {
+  besideReference,
+  planProfileBench,
+  runProfileBench,
+} from '../../../scenarios/bench/profile-bench.ts';
 import { exampleBehindNginx } from '../../helpers/example-app.ts';
 
 const profile = await exampleBehindNginx(t, {
@@ -91,4 +96,27 @@ t.test('every workload through the entry and node 1: requests answered, none fai
     engine_vs_express_session_read: null,
     engine_http_vs_raw_redis_read: null,
   });
+});
+
+t.test('--beside: reference setups measured after the app, in the same report', async (t) => {
+  const brief = { reps: 1, durationSec: 1, warmupSec: 0, connections: 4 };
+  const read = resolveBenchOptions({ ...brief, workloads: ['read'], paths: ['direct'] });
+  const { report } = await runProfileBench(profile, read, () => undefined);
+  if (report === undefined) throw new Error('the profile did not verify');
+  const referenceOptions = {
+    ...brief,
+    targets: ['static-http'],
+    workloads: ['read'],
+    paths: ['direct'],
+  };
+  const reference = await runBench(resolveBenchOptions(referenceOptions), {
+    runDir: t.testdir(),
+    log: () => undefined,
+  });
+  const combined = besideReference(report, reference.report);
+  t.same(
+    combined.results.map((r) => `${r.target} ${r.workload} ${r.path}`),
+    [`profile ${profile.entry} read direct`, 'static-http read direct'],
+  );
+  t.ok((combined.loadCeilingRps ?? 0) > 0, 'the load ceiling of the same run');
 });
