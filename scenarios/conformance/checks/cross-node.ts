@@ -26,6 +26,10 @@ export const crossNodeChecks: CheckDefinition[] = [
       const witnesses: string[] = [];
       for (const [i, writer] of nodes.entries()) {
         const value = unique();
+        // Every other node reads first: one that keeps what it read (a per-node cache) then
+        // shows the old value after this write, instead of a first read that happens to be fresh.
+        for (const [j, reader] of nodes.entries())
+          if (j !== i) await client.request(reader, 'GET', '/session/data/xn01');
         const put = await client.request(writer, 'PUT', '/session/data/xn01', { body: { value } });
         if (put.status !== 204) witnesses.push(`write on node ${i + 1} answered ${put.status}`);
         for (const [j, reader] of nodes.entries()) {
